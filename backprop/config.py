@@ -1,0 +1,178 @@
+"""Every setting of a run, in one frozen dataclass, and its text form.
+
+The field name is the one word used everywhere: the ``TrainConfig`` field, the
+CLI flag (``--lr``), the URL query parameter (``?lr=0.1``) and the run-file key.
+``FIELDS`` lists each setting's type and allowed values; parsing and validation
+are driven from it, so adding a setting means adding one line there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+from .datasets import DATASETS
+from .nn import ACTIVATIONS, INITS, LOSSES
+
+UPDATES = ("batch", "online")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting: its kind (``int``, ``float`` or ``choice``) and allowed range."""
+
+    name: str
+    kind: str
+    label: str
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] = ()
+    lo_open: bool = False  # True when ``lo`` itself is not allowed (lr > 0)
+
+    def allowed(self) -> str:
+        """The allowed range as a sentence fragment, for error messages."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        low = f"> {self.lo:g}" if self.lo_open else f">= {self.lo:g}"
+        kind = "a whole number" if self.kind == "int" else "a number"
+        return f"{kind} {low} and <= {self.hi:g}"
+
+    def parse(self, text):
+        """Turn text (or a Python value) into this field's type, or raise ValueError."""
+        if self.kind == "choice":
+            value = str(text).strip().lower()
+            if value not in self.choices:
+                raise ValueError(self.message(text))
+            return value
+        try:
+            number = float(str(text).strip())
+        except ValueError:
+            raise ValueError(self.message(text)) from None
+        if not math.isfinite(number):
+            raise ValueError(self.message(text))
+        if self.kind == "int":
+            if number != int(number):
+                raise ValueError(self.message(text))
+            number = int(number)
+        too_low = number <= self.lo if self.lo_open else number < self.lo
+        if too_low or number > self.hi:
+            raise ValueError(self.message(text))
+        return number
+
+    def message(self, value) -> str:
+        shown = str(value)
+        if len(shown) > 40:
+            shown = shown[:37] + "..."
+        return f"{self.name} must be {self.allowed()}, got {shown!r}"
+
+
+FIELDS = {
+    f.name: f
+    for f in (
+        Field("dataset", "choice", "Dataset", choices=tuple(DATASETS)),
+        Field("hidden", "int", "Hidden units", 1, 16),
+        Field("activation", "choice", "Hidden activation", choices=tuple(ACTIVATIONS)),
+        Field("loss", "choice", "Loss", choices=tuple(LOSSES)),
+        Field("lr", "float", "Learning rate", 0, 1000, lo_open=True),
+        Field("epochs", "int", "Epochs", 0, 100_000),
+        Field("seed", "int", "Random seed", 0, 2**32 - 1),
+        Field("init", "choice", "Initialisation", choices=tuple(INITS)),
+        Field("update", "choice", "Update", choices=UPDATES),
+        Field("samples", "int", "Samples (continuous data)", 8, 1000),
+        Field("noise", "float", "Noise (continuous data)", 0, 1),
+    )
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """All settings of one training run. Defaults are the tutorial's.
+
+    Hashable, so it can key a cache; invalid values raise ``ValueError`` naming
+    the setting, the value and the allowed range.
+    """
+
+    dataset: str = "xor"
+    hidden: int = 2
+    activation: str = "sigmoid"
+    loss: str = "mse"
+    lr: float = 0.1
+    epochs: int = 10_000
+    seed: int = 0
+    init: str = "normal"
+    update: str = "batch"
+    samples: int = 200
+    noise: float = 0.15
+
+    def __post_init__(self):
+        for name, field in FIELDS.items():
+            value = getattr(self, name)
+            if isinstance(value, bool):
+                raise ValueError(field.message(value))
+            parsed = field.parse(value)
+            if field.kind == "int" and not isinstance(value, int):
+                raise ValueError(field.message(value))
+            object.__setattr__(self, name, parsed)
+
+    def replace(self, **changes) -> TrainConfig:
+        """A copy with some settings changed (validated)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+DEFAULTS = TrainConfig()
+
+
+def format_value(value) -> str:
+    """The text form of a setting, as it appears in a URL: ``0.1``, ``2``, ``xor``."""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def to_query(config: TrainConfig) -> dict[str, str]:
+    """Every setting as URL query parameters (all of them, so a link is exact)."""
+    return {name: format_value(getattr(config, name)) for name in FIELDS}
+
+
+def from_query(query, base: TrainConfig = DEFAULTS) -> tuple[TrainConfig, list[str]]:
+    """Read settings from query parameters, falling back per field to ``base``.
+
+    ``query`` maps a name to a string or a list of strings (repeated keys: the
+    last one wins). Unknown keys are ignored. Returns the config and one
+    warning per value that was rejected, naming it and the allowed range.
+    """
+    values, warnings = {}, []
+    for name, field in FIELDS.items():
+        if name not in query:
+            continue
+        raw = query[name]
+        if isinstance(raw, (list, tuple)):
+            if not raw:
+                continue
+            raw = raw[-1]
+        try:
+            values[name] = field.parse(raw)
+        except ValueError as err:
+            default = format_value(getattr(base, name))
+            warnings.append(f"{err}; using {default}")
+    return base.replace(**values), warnings
+
+
+def from_dict(data: dict, base: TrainConfig = DEFAULTS) -> TrainConfig:
+    """Strictly read a config from a dict (a run file); raise on any bad or unknown key."""
+    if not isinstance(data, dict):
+        raise ValueError("config must be an object of settings")
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise ValueError(f"unknown setting(s): {', '.join(map(str, unknown))[:80]}")
+    values = {}
+    for name, value in data.items():
+        field = FIELDS[name]
+        if field.kind != "choice" and not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ValueError(field.message(value))
+        if field.kind == "choice" and not isinstance(value, str):
+            raise ValueError(field.message(value))
+        values[name] = field.parse(value)
+    return base.replace(**values)

@@ -1,0 +1,351 @@
+"""Training: one run with a replayable history, and many seeds in one pass.
+
+``train`` follows the tutorial's loop exactly (forward, backward, update, once
+per epoch on the whole batch) and records:
+
+- ``loss``: mean((y - a2)^2) over the samples, before each update (the figure
+  the tutorial prints), one value per epoch;
+- ``history``: at a bounded set of checkpoint epochs, the parameters and every
+  per-sample quantity of the backward pass, so a dashboard can replay the run
+  without training again.
+
+``train_many`` runs the same maths for many seeds at once, with the seed axis
+last so that every NumPy call works on one contiguous block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import nn
+from .config import TrainConfig
+from .datasets import load
+from .diagnosis import Verdict, diagnose, diagnose_many
+
+CHUNK = 500  # epochs between finiteness checks and progress reports
+MAX_SEEDS = 2000
+MAX_MANY_CELLS = 8_000_000  # hidden x samples x seeds, bounds train_many's memory
+STEP_KEYS = ("W1", "b1", "W2", "b2", "z1", "a1", "z2", "a2",
+             "deriv1", "deriv2", "delta1", "delta2", "dW1", "db1", "dW2", "db2")
+
+
+def dataset(config: TrainConfig):
+    """``(X, y)`` for a config. Continuous data uses a fixed data seed, so seeds vary only the init."""
+    return load(config.dataset, config.samples, config.noise, seed=0)
+
+
+def checkpoint_epochs(epochs: int, count: int = 120) -> np.ndarray:
+    """Sorted epochs to snapshot: 0, the last, and a mix of even and log spacing.
+
+    Log spacing keeps the fast early changes; even spacing covers the rest.
+    At most ``count + 2`` epochs, whatever ``epochs`` is.
+    """
+    even = np.linspace(0, epochs, count // 2 + 1)
+    log = np.geomspace(1, max(epochs, 1), count // 2)
+    picks = np.round(np.concatenate([[0, epochs], even, log])).astype(int)
+    return np.unique(np.clip(picks, 0, epochs))
+
+
+@dataclass
+class History:
+    """Snapshots at checkpoint epochs: ``epochs`` (K,), and ``steps[name]`` (K, ...).
+
+    Snapshot k holds the parameters after ``epochs[k]`` updates, and the forward
+    and backward pass computed with them (so its gradients are the next update's).
+    """
+
+    epochs: np.ndarray
+    steps: dict = field(default_factory=dict)
+
+    def index(self, epoch: int) -> int:
+        """The index of the checkpoint nearest to ``epoch``."""
+        return int(np.argmin(np.abs(self.epochs - epoch)))
+
+    def at(self, k: int) -> dict:
+        """Every quantity of snapshot k, by name (W1, z1, delta2, dW1, ...)."""
+        return {name: values[k] for name, values in self.steps.items()}
+
+
+@dataclass
+class Run:
+    """The result of ``train``: final params, per-epoch loss and the history."""
+
+    config: TrainConfig
+    loss: np.ndarray
+    params: dict
+    history: History
+    X: np.ndarray
+    y: np.ndarray
+    stopped: str | None = None  # why training ended early, if it did
+
+    @property
+    def predictions(self) -> np.ndarray:
+        """a2 for every sample with the final params, shape (n,)."""
+        return nn.forward(self.params, self.X, self.config.activation)["a2"][0]
+
+    @property
+    def verdict(self) -> Verdict:
+        return diagnose(self.loss, self.predictions, self.y[0], self.stopped)
+
+
+def _snapshot(params, X, y, config) -> dict:
+    cache = nn.forward(params, X, config.activation)
+    grads = nn.backward(params, X, y, cache, config.activation, config.loss)
+    return {**params, **cache, **grads}
+
+
+class _BatchLoop:
+    """The tutorial's batch epoch with preallocated buffers and few NumPy calls.
+
+    Biases are folded into the weights (a column of ones is appended to the
+    layer input), so each layer is one ``dot``; the learning rate is applied
+    to delta2 once, and flows linearly into delta1 and both gradients.
+    """
+
+    def __init__(self, params, X, y, config):
+        H, n = params["W1"].shape[0], X.shape[1]
+        self.W1b = np.hstack([params["W1"], params["b1"]])  # (H, 3)
+        self.W2b = np.hstack([params["W2"], params["b2"]])  # (1, H+1)
+        self.Xa = np.vstack([X, np.ones((1, n))])
+        self.y = y
+        self.lr = config.lr
+        self.act = nn.ACTIVATIONS[config.activation]
+        self.act_prime = nn.DERIVATIVES[config.activation]
+        self.mse = config.loss == "mse"
+        self.a1a = np.ones((H + 1, n))  # hidden outputs plus the bias row of ones
+        self.H = H
+
+    def params(self) -> dict:
+        H = self.H
+        return {"W1": self.W1b[:, :2].copy(), "b1": self.W1b[:, 2:].copy(),
+                "W2": self.W2b[:, :H].copy(), "b2": self.W2b[:, H:].copy()}
+
+    def finite(self) -> bool:
+        return bool(np.isfinite(self.W1b).all() and np.isfinite(self.W2b).all())
+
+    def run(self, loss_out, start, stop):
+        """Epochs start..stop-1; writes sum((a2 - y)^2) into loss_out[e]."""
+        W1b, W2b, Xa, y, lr, act, act_prime = (
+            self.W1b, self.W2b, self.Xa, self.y, self.lr, self.act, self.act_prime)
+        H, n = self.H, Xa.shape[1]
+        a1a = self.a1a
+        a1, XaT, a1aT, W2T = a1a[:H], Xa.T.copy(), a1a.T, W2b[:, :H].T
+        z1, d1, p1 = np.empty((H, n)), np.empty((H, n)), np.empty((H, n))
+        z2, a2, err, d2, d2s = (np.empty((1, n)) for _ in range(5))
+        g1, g2, err0 = np.empty_like(W1b), np.empty_like(W2b), err[0]
+        for e in range(start, stop):
+            np.dot(W1b, Xa, out=z1)
+            act(z1, out=a1)
+            np.dot(W2b, a1a, out=z2)
+            nn.sigmoid(z2, out=a2)
+            np.subtract(a2, y, out=err)
+            loss_out[e] = np.dot(err0, err0)
+            if self.mse:  # delta2 = (a2 - y) * a2 (1 - a2)
+                nn.sigmoid_prime(a2, out=d2)
+                d2 *= err
+                np.multiply(d2, lr, out=d2s)
+            else:  # cross-entropy: delta2 = a2 - y
+                np.multiply(err, lr, out=d2s)
+            # lr * delta1 = (W2^T lr delta2) * f'(z1)
+            np.dot(W2T, d2s, out=d1)
+            d1 *= act_prime(a1, out=p1)
+            np.dot(d2s, a1aT, out=g2)
+            W2b -= g2
+            np.dot(d1, XaT, out=g1)
+            W1b -= g1
+
+
+class _OnlineLoop:
+    """Online updates: a full forward/backward/update per sample, in a shuffled order.
+
+    The order of each epoch is drawn from ``default_rng(seed)``, a stream of its
+    own, so the initial weights are the same as in batch mode.
+    """
+
+    def __init__(self, params, X, y, config):
+        self.p, self.X, self.y, self.config = params, X, y, config
+        self.rng = np.random.default_rng(config.seed)
+
+    def params(self) -> dict:
+        return {k: v.copy() for k, v in self.p.items()}
+
+    def finite(self) -> bool:
+        return all(np.isfinite(v).all() for v in self.p.values())
+
+    def run(self, loss_out, start, stop):
+        X, y, c = self.X, self.y, self.config
+        for e in range(start, stop):
+            loss_out[e] = np.sum((nn.forward(self.p, X, c.activation)["a2"] - y) ** 2)
+            for i in self.rng.permutation(X.shape[1]):
+                x, t = X[:, i:i + 1], y[:, i:i + 1]
+                grads = nn.backward(self.p, x, t, nn.forward(self.p, x, c.activation),
+                                    c.activation, c.loss)
+                self.p = nn.update(self.p, grads, c.lr)
+
+
+LOOPS = {"batch": _BatchLoop, "online": _OnlineLoop}
+
+
+def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
+          progress=None, checkpoints=None) -> Run:
+    """Train one network; the tutorial's algorithm when ``config`` is the default.
+
+    params : start here instead of a fresh init (e.g. from a run file).
+    progress : optional ``callback(fraction_done)``, called every CHUNK epochs.
+    checkpoints : epochs to snapshot; default ``checkpoint_epochs(config.epochs)``.
+
+    If the weights become non-finite, training stops: ``loss`` ends at the last
+    finite epoch, ``params`` are the last finite weights and ``stopped`` says why.
+    """
+    X, y = dataset(config)
+    if params is None:
+        params = nn.init_params(config.hidden, config.init, config.seed)
+    params = {k: np.array(params[k], dtype=float) for k in nn.PARAM_NAMES}
+    E, n = config.epochs, X.shape[1]
+    ck = checkpoint_epochs(E) if checkpoints is None else np.asarray(checkpoints, dtype=int)
+    wanted = set(ck.tolist())
+    stops = sorted(wanted | set(range(CHUNK, E, CHUNK)) | {E})
+    loop = LOOPS[config.update](params, X, y, config)
+    loss = np.zeros(E)
+    snaps, stopped, e = [], None, 0
+    with np.errstate(all="ignore"):  # divergence is detected below, not warned about
+        for stop in stops:
+            if e in wanted:
+                snaps.append((e, _snapshot(loop.params(), X, y, config)))
+            if stop == e:
+                continue
+            saved = loop.params()
+            loop.run(loss, e, stop)
+            if not loop.finite():
+                e, loop = _find_failure(config, saved, X, y, loss, e, stop)
+                stopped = (f"Training stopped at epoch {e}: the weights became "
+                           f"non-finite (overflow). Try a smaller learning rate.")
+                break
+            e = stop
+            if progress is not None:
+                progress(e / max(E, 1))
+    loss = loss[:e] / n
+    return Run(config, loss, loop.params(), _stack(snaps), X, y, stopped)
+
+
+def _find_failure(config, saved, X, y, loss, start, stop):
+    """Replay epochs start..stop one at a time from ``saved``; return the last finite state."""
+    loop = LOOPS[config.update](saved, X, y, config)
+    for e in range(start, stop):
+        before = loop.params()
+        loop.run(loss, e, e + 1)
+        if not loop.finite() or not np.isfinite(loss[e]):
+            return e, LOOPS[config.update](before, X, y, config)
+    return stop, loop
+
+
+def _stack(snaps) -> History:
+    epochs = np.array([e for e, _ in snaps], dtype=int)
+    steps = {k: np.stack([s[k] for _, s in snaps]) for k in STEP_KEYS} if snaps else {}
+    return History(epochs, steps)
+
+
+@dataclass
+class ManyRuns:
+    """The result of ``train_many``. Seeds are the leading axis of every result.
+
+    loss : (epochs, S) mean squared error before each update, per seed
+           (every ``loss_every``-th epoch when that is > 1).
+    params : W1 (S, H, 2), b1 (S, H, 1), W2 (S, 1, H), b2 (S, 1, 1).
+    predictions : (S, n) final outputs. solved : (S,) bool.
+    plateau : (S,) the named plateau's MSE for stuck seeds, NaN otherwise.
+    """
+
+    config: TrainConfig
+    seeds: np.ndarray
+    loss: np.ndarray
+    params: dict
+    predictions: np.ndarray
+    solved: np.ndarray
+    plateau: np.ndarray
+    loss_epochs: np.ndarray
+
+    @property
+    def final_loss(self) -> np.ndarray:
+        return self.loss[-1] if len(self.loss) else np.full(len(self.seeds), np.nan)
+
+
+def _many_forward(W1, b1, W2, b2, Xs, act):
+    """Seed-last forward pass. Xs (2, n, 1|S); W1 (H, 2, S) ... -> a1 (H, n, S), a2 (n, S)."""
+    z1 = b1[:, None, :] + W1[:, 0, None, :] * Xs[0]
+    for i in range(1, Xs.shape[0]):
+        z1 += W1[:, i, None, :] * Xs[i]
+    a1 = act(z1, out=z1)
+    a2 = nn.sigmoid(np.einsum("hs,hns->ns", W2, a1) + b2)
+    return a1, a2
+
+
+def _many_step(P, Xs, ys, config):
+    """One gradient step for every seed at once (in place); returns sum((a2 - y)^2) (S,)."""
+    W1, b1, W2, b2 = P
+    a1, a2 = _many_forward(W1, b1, W2, b2, Xs, nn.ACTIVATIONS[config.activation])
+    err = a2 - ys
+    sq = np.einsum("ns,ns->s", err, err) if err.shape[1] > 1 else (err * err).sum(axis=0)
+    delta2 = err * nn.sigmoid_prime(a2) if config.loss == "mse" else err
+    delta2 *= config.lr  # the learning rate flows linearly into every gradient
+    delta1 = W2[:, None, :] * delta2 * nn.DERIVATIVES[config.activation](a1)
+    W2 -= np.einsum("ns,hns->hs", delta2, a1)
+    b2 -= delta2.sum(axis=0)
+    for i in range(Xs.shape[0]):
+        W1[:, i, :] -= (delta1 * Xs[i]).sum(axis=1)
+    b1 -= delta1.sum(axis=1)
+    return sq
+
+
+def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1) -> ManyRuns:
+    """Train one network per seed, all in one vectorised pass.
+
+    Each seed's result equals ``train(config.replace(seed=s))`` (up to rounding).
+    progress : optional ``callback(fraction_done)`` every CHUNK epochs.
+    loss_every : keep the loss of every k-th epoch only, to bound memory.
+    """
+    seeds = np.asarray(list(seeds), dtype=np.int64)
+    X, y = dataset(config)
+    H, n, S = config.hidden, X.shape[1], len(seeds)
+    if not 1 <= S <= MAX_SEEDS:
+        raise ValueError(f"seeds must number between 1 and {MAX_SEEDS}, got {S}")
+    if H * n * S > MAX_MANY_CELLS:
+        raise ValueError(f"hidden x samples x seeds must be <= {MAX_MANY_CELLS:,}, "
+                         f"got {H} x {n} x {S}; use fewer seeds or samples")
+    if loss_every < 1:
+        raise ValueError(f"loss_every must be >= 1, got {loss_every}")
+    inits = [nn.init_params(H, config.init, int(s)) for s in seeds]
+    # Seed axis last and contiguous: W1 (H, 2, S), b1 (H, S), W2 (H, S), b2 (S,).
+    P = (np.ascontiguousarray(np.stack([p["W1"] for p in inits], axis=-1)),
+         np.ascontiguousarray(np.stack([p["b1"][:, 0] for p in inits], axis=-1)),
+         np.ascontiguousarray(np.stack([p["W2"][0] for p in inits], axis=-1)),
+         np.array([p["b2"][0, 0] for p in inits]))
+    E = config.epochs
+    loss_epochs = np.arange(0, E, loss_every)
+    loss = np.empty((len(loss_epochs), S))
+    batch = config.update == "batch"
+    Xb, yb = X[:, :, None], y[0][:, None]
+    rngs = None if batch else [np.random.default_rng(int(s)) for s in seeds]
+    with np.errstate(all="ignore"):
+        for e in range(E):
+            if batch:
+                sq = _many_step(P, Xb, yb, config)
+            else:
+                a2 = _many_forward(*P, Xb, nn.ACTIVATIONS[config.activation])[1]
+                sq = ((a2 - yb) ** 2).sum(axis=0)
+                order = np.stack([r.permutation(n) for r in rngs], axis=-1)  # (n, S)
+                for idx in order:
+                    _many_step(P, X[:, idx][:, None, :], y[0][idx][None, :], config)
+            if e % loss_every == 0:
+                loss[e // loss_every] = sq / n
+            if progress is not None and (e + 1) % CHUNK == 0:
+                progress((e + 1) / E)
+    W1, b1, W2, b2 = P
+    params = {"W1": np.moveaxis(W1, -1, 0).copy(), "b1": b1.T[:, :, None].copy(),
+              "W2": W2.T[:, None, :].copy(), "b2": b2[:, None, None].copy()}
+    a2 = _many_forward(*P, Xb, nn.ACTIVATIONS[config.activation])[1]
+    final = ((a2 - yb) ** 2).mean(axis=0)
+    solved, plateau = diagnose_many(final, a2, y[0])
+    return ManyRuns(config, seeds, loss, params, a2.T.copy(), solved, plateau, loss_epochs)
