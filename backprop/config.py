@@ -74,7 +74,7 @@ FIELDS = {
         Field("hidden", "int", "Hidden units", 1, 16),
         Field("activation", "choice", "Hidden activation", choices=tuple(ACTIVATIONS)),
         Field("loss", "choice", "Loss", choices=tuple(LOSSES)),
-        Field("lr", "float", "Learning rate", 0, 1000, lo_open=True),
+        Field("lr", "float", "Learning rate", 1e-6, 1000),
         Field("epochs", "int", "Epochs", 0, 100_000),
         Field("seed", "int", "Random seed", 0, 2**32 - 1),
         Field("init", "choice", "Initialisation", choices=tuple(INITS)),
