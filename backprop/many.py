@@ -1,0 +1,131 @@
+"""Many seeds at once: ``train_many`` runs the tutorial's maths for every seed
+in one vectorised pass.
+
+The seed axis is last and contiguous, so each NumPy call works on one block
+of S numbers per weight, and the Python loop runs once per epoch, not once per
+epoch per seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import nn
+from .config import TrainConfig
+from .diagnosis import diagnose_many
+from .training import CHUNK, dataset
+
+MAX_SEEDS = 2000
+MAX_MANY_CELLS = 8_000_000  # hidden x samples x seeds, bounds train_many's memory
+
+
+@dataclass
+class ManyRuns:
+    """The result of ``train_many``. Seeds are the leading axis of every result.
+
+    loss : (epochs, S) mean squared error before each update, per seed
+           (every ``loss_every``-th epoch when that is > 1).
+    params : W1 (S, H, 2), b1 (S, H, 1), W2 (S, 1, H), b2 (S, 1, 1).
+    predictions : (S, n) final outputs. solved : (S,) bool.
+    plateau : (S,) the named plateau's MSE for stuck seeds, NaN otherwise.
+    """
+
+    config: TrainConfig
+    seeds: np.ndarray
+    loss: np.ndarray
+    params: dict
+    predictions: np.ndarray
+    solved: np.ndarray
+    plateau: np.ndarray
+    loss_epochs: np.ndarray
+
+    @property
+    def final_loss(self) -> np.ndarray:
+        return self.loss[-1] if len(self.loss) else np.full(len(self.seeds), np.nan)
+
+
+def _many_forward(W1, b1, W2, b2, Xs, act):
+    """Seed-last forward pass. Xs (2, n, 1|S); W1 (H, 2, S) ... -> a1 (H, n, S), a2 (n, S)."""
+    z1 = b1[:, None, :] + W1[:, 0, None, :] * Xs[0]
+    for i in range(1, Xs.shape[0]):
+        z1 += W1[:, i, None, :] * Xs[i]
+    a1 = act(z1, out=z1)
+    a2 = nn.sigmoid(np.einsum("hs,hns->ns", W2, a1) + b2)
+    return a1, a2
+
+
+def _many_step(P, Xs, ys, config, lr):
+    """One gradient step for every seed at once (in place); returns sum((a2 - y)^2) (S,)."""
+    W1, b1, W2, b2 = P
+    a1, a2 = _many_forward(W1, b1, W2, b2, Xs, nn.ACTIVATIONS[config.activation])
+    err = a2 - ys
+    sq = np.einsum("ns,ns->s", err, err) if err.shape[1] > 1 else (err * err).sum(axis=0)
+    delta2 = err * nn.sigmoid_prime(a2) if config.loss == "mse" else err
+    delta2 *= lr  # the learning rate (scalar or one per seed) flows into every gradient
+    delta1 = W2[:, None, :] * delta2 * nn.DERIVATIVES[config.activation](a1)
+    W2 -= np.einsum("ns,hns->hs", delta2, a1)
+    b2 -= delta2.sum(axis=0)
+    for i in range(Xs.shape[0]):
+        W1[:, i, :] -= (delta1 * Xs[i]).sum(axis=1)
+    b1 -= delta1.sum(axis=1)
+    return sq
+
+
+def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1,
+               lrs=None) -> ManyRuns:
+    """Train one network per seed, all in one vectorised pass.
+
+    Each seed's result equals ``train(config.replace(seed=s))`` (up to rounding).
+    progress : optional ``callback(fraction_done)`` every CHUNK epochs.
+    loss_every : keep the loss of every k-th epoch only, to bound memory.
+    lrs : optional learning rate per seed (S,), overriding ``config.lr``; lets a
+        sweep train every learning rate in the same pass.
+    """
+    seeds = np.asarray(list(seeds), dtype=np.int64)
+    lr = config.lr if lrs is None else np.asarray(lrs, dtype=float)
+    if np.ndim(lr) and (lr.shape != seeds.shape or not np.all((lr > 0) & (lr <= 1000))):
+        raise ValueError(f"lrs must hold one learning rate in (0, 1000] per seed ({len(seeds)})")
+    X, y = dataset(config)
+    H, n, S = config.hidden, X.shape[1], len(seeds)
+    if not 1 <= S <= MAX_SEEDS:
+        raise ValueError(f"seeds must number between 1 and {MAX_SEEDS}, got {S}")
+    if H * n * S > MAX_MANY_CELLS:
+        raise ValueError(f"hidden x samples x seeds must be <= {MAX_MANY_CELLS:,}, "
+                         f"got {H} x {n} x {S}; use fewer seeds or samples")
+    if loss_every < 1:
+        raise ValueError(f"loss_every must be >= 1, got {loss_every}")
+    inits = [nn.init_params(H, config.init, int(s)) for s in seeds]
+    # Seed axis last and contiguous: W1 (H, 2, S), b1 (H, S), W2 (H, S), b2 (S,).
+    P = (np.ascontiguousarray(np.stack([p["W1"] for p in inits], axis=-1)),
+         np.ascontiguousarray(np.stack([p["b1"][:, 0] for p in inits], axis=-1)),
+         np.ascontiguousarray(np.stack([p["W2"][0] for p in inits], axis=-1)),
+         np.array([p["b2"][0, 0] for p in inits]))
+    E = config.epochs
+    loss_epochs = np.arange(0, E, loss_every)
+    loss = np.empty((len(loss_epochs), S))
+    batch = config.update == "batch"
+    Xb, yb = X[:, :, None], y[0][:, None]
+    rngs = None if batch else [np.random.default_rng(int(s)) for s in seeds]
+    with np.errstate(all="ignore"):
+        for e in range(E):
+            if batch:
+                sq = _many_step(P, Xb, yb, config, lr)
+            else:
+                a2 = _many_forward(*P, Xb, nn.ACTIVATIONS[config.activation])[1]
+                sq = ((a2 - yb) ** 2).sum(axis=0)
+                order = np.stack([r.permutation(n) for r in rngs], axis=-1)  # (n, S)
+                for idx in order:
+                    _many_step(P, X[:, idx][:, None, :], y[0][idx][None, :], config, lr)
+            if e % loss_every == 0:
+                loss[e // loss_every] = sq / n
+            if progress is not None and (e + 1) % CHUNK == 0:
+                progress((e + 1) / E)
+    W1, b1, W2, b2 = P
+    params = {"W1": np.moveaxis(W1, -1, 0).copy(), "b1": b1.T[:, :, None].copy(),
+              "W2": W2.T[:, None, :].copy(), "b2": b2[:, None, None].copy()}
+    a2 = _many_forward(*P, Xb, nn.ACTIVATIONS[config.activation])[1]
+    final = ((a2 - yb) ** 2).mean(axis=0)
+    solved, plateau = diagnose_many(final, a2, y[0])
+    return ManyRuns(config, seeds, loss, params, a2.T.copy(), solved, plateau, loss_epochs)
