@@ -1,5 +1,573 @@
-"""Backprop Lab: placeholder until the dashboard lands."""
+"""Backprop Lab: watch a small network learn XOR by backpropagation.
 
+A thin Streamlit UI. It reads settings (sidebar and URL), trains through a
+cached wrapper around ``backprop.train`` and places the figures that
+``backprop`` builds. All maths and figures live in the ``backprop`` package.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+
+import numpy as np
 import streamlit as st
 
-st.title("Backprop Lab")
+from backprop import FIELDS, TrainConfig, from_query, nn, to_query, train
+from backprop import figures as fig
+from backprop.datasets import CONTINUOUS
+from backprop import explore, tables
+from backprop import explore_figures as xfig
+from backprop.diagram import network_figure
+from backprop.plane import evaluate, plane_around
+from backprop.presets import PRESETS, preset_config
+from backprop.runfile import RunFileError, loads, run_to_json
+from backprop.steps import step_equations
+
+DEFAULTS = TrainConfig()
+MAX_UPLOAD_MB = 5
+CHART = {"theme": None, "config": {"displaylogo": False}}
+LABELS = {
+    "dataset": {"xor": "XOR (the tutorial)", "and": "AND", "or": "OR", "nand": "NAND",
+                "xnor": "XNOR", "xor-cloud": "noisy XOR cloud", "circles": "circles"},
+    "activation": {"sigmoid": "sigmoid (tutorial)", "tanh": "tanh", "relu": "ReLU"},
+    "loss": {"mse": "½ squared error (tutorial)", "bce": "cross-entropy"},
+    "init": {"normal": "standard normal (tutorial)", "xavier": "Xavier", "he": "He"},
+    "update": {"batch": "batch (tutorial)", "online": "online, per sample"},
+}
+HELP = {
+    "dataset": "The four-row truth tables, or two noisy point clouds.",
+    "hidden": "How many units in the hidden layer (the tutorial uses 2).",
+    "activation": "The hidden layer's activation. The output unit is always a sigmoid.",
+    "loss": "½(a − y)² as in the tutorial, or binary cross-entropy (δ² = a − y).",
+    "lr": "α in W ← W − α·∂L/∂W. The tutorial uses 0.1.",
+    "epochs": "Full passes over the data (one weight update each in batch mode).",
+    "seed": "Seeds the random initial weights. Same seed, same run.",
+    "init": "How the initial weights are drawn.",
+    "update": "Batch: one update per epoch from the summed gradient. Online: one per sample.",
+    "samples": "Number of points in the continuous datasets.",
+    "noise": "Spread of the points in the continuous datasets.",
+}
+
+
+# --- training, cached -----------------------------------------------------------------
+
+@st.cache_resource(max_entries=24, show_spinner="Training…")
+def cached_run(config: TrainConfig, start: str | None = None):
+    """``train`` keyed on the config (and uploaded weights). Results are read-only."""
+    params = {k: np.array(v) for k, v in json.loads(start).items()} if start else None
+    return train(config, params=params)
+
+
+@st.cache_resource(max_entries=24)
+def cached_plane(config: TrainConfig, start: str | None, k: int) -> dict:
+    """Network output, activations and derivatives over the input plane at checkpoint k."""
+    run = cached_run(config, start)
+    snap = run.history.at(k)
+    plane = plane_around(run.X)
+    return {"plane": plane, **evaluate(snap, plane, config.activation)}
+
+
+# --- settings: URL <-> widgets ------------------------------------------------------------
+
+def _load_settings_from_url() -> None:
+    """On a session's first run, fill the widgets from the URL and keep any warnings."""
+    if "settings_loaded" in st.session_state:
+        return
+    query = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+    config, warnings = from_query(query)
+    st.session_state.url_warnings = warnings
+    for name in FIELDS:
+        st.session_state[name] = getattr(config, name)
+    st.session_state.settings_loaded = True
+
+
+def _reset_defaults() -> None:
+    for name in FIELDS:
+        st.session_state[name] = getattr(DEFAULTS, name)
+    st.session_state.pop("start", None)
+
+
+def _apply_preset() -> None:
+    name = st.session_state.get("preset")
+    if name in PRESETS:
+        _reset_defaults()
+        config = preset_config(name)
+        for field in FIELDS:
+            st.session_state[field] = getattr(config, field)
+
+
+def settings_controls() -> TrainConfig:
+    """The sidebar settings; returns the config they describe."""
+    sb = st.sidebar
+    sb.header("Settings")
+    sb.button("↺ Tutorial defaults", on_click=_reset_defaults, width="stretch",
+              help="XOR, 2 hidden sigmoid units, ½ squared error, lr 0.1, 10,000 epochs, seed 0.")
+    sb.selectbox("Preset", list(PRESETS), index=None, key="preset", on_change=_apply_preset,
+                 placeholder="Choose a preset…", help="One click sets every setting.")
+    if st.session_state.get("preset") in PRESETS:
+        sb.caption("👀 " + PRESETS[st.session_state.preset][1])
+    for name in ("dataset", "hidden", "activation", "loss", "lr", "epochs", "seed", "init",
+                 "update"):
+        _setting_widget(sb, name)
+    if st.session_state["dataset"] in CONTINUOUS:
+        _setting_widget(sb, "samples")
+        _setting_widget(sb, "noise")
+    try:
+        return TrainConfig(**{name: st.session_state[name] for name in FIELDS})
+    except ValueError as err:  # widget bounds match FIELDS, so this is a safety net
+        st.warning(f"{err}. Using the tutorial defaults.")
+        return DEFAULTS
+
+
+def _setting_widget(where, name: str) -> None:
+    field = FIELDS[name]
+    label, hint = field.label, HELP[name]
+    if field.kind == "choice":
+        names = LABELS[name]
+        where.selectbox(label, field.choices, key=name, help=hint,
+                        format_func=lambda v, names=names: names.get(v, v))
+    elif name == "hidden":
+        where.slider(label, int(field.lo), int(field.hi), key=name, help=hint)
+    elif field.kind == "int":
+        step = {"epochs": 1000, "samples": 50}.get(name, 1)
+        where.number_input(label, int(field.lo), int(field.hi), step=step, key=name, help=hint)
+    else:
+        step = {"lr": 0.05, "noise": 0.05}[name]
+        where.number_input(label, float(field.lo), float(field.hi), step=step, key=name,
+                           help=hint, format="%.4g" if name == "lr" else "%.2f")
+
+
+def sync_url(config: TrainConfig) -> None:
+    """Write every setting into the address bar, so copying it shares this exact run."""
+    wanted = to_query(config)
+    current = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+    if {k: [v] for k, v in wanted.items()} != current:
+        st.query_params.from_dict(wanted)
+
+
+# --- uploads ----------------------------------------------------------------------------
+
+def _on_upload() -> None:
+    upload = st.session_state.get("upload")
+    if upload is None:
+        return
+    try:
+        loaded = loads(upload.getvalue())
+    except RunFileError as err:
+        st.session_state.upload_error = f"{upload.name}: {err}"
+        return
+    st.session_state.pop("upload_error", None)
+    for name in FIELDS:
+        st.session_state[name] = getattr(loaded.config, name)
+    st.session_state.start = json.dumps({k: v.tolist() for k, v in loaded.params.items()})
+    st.session_state.start_name = upload.name
+
+
+def files_panel(run) -> None:
+    """Download this run (JSON, CSV); upload a run file to start from its weights."""
+    c1, c2 = st.columns(2)
+    c1.download_button("⬇ Run file (JSON)", lambda: run_to_json(run), "backprop-run.json",
+                       "application/json", width="stretch",
+                       help="Settings, final weights and loss. Upload it here to continue.")
+    c2.download_button("⬇ Loss history (CSV)", lambda: tables.loss_csv(run.loss), "loss.csv",
+                       "text/csv", width="stretch")
+    st.file_uploader(f"Start from a run file's weights (JSON, ≤ {MAX_UPLOAD_MB} MB)",
+                     type=["json"], key="upload", on_change=_on_upload,
+                     max_upload_size=MAX_UPLOAD_MB)
+    if st.session_state.get("start"):
+        st.info(f"Training starts from the weights in **{st.session_state.start_name}**. "
+                "Those weights are not part of the link.", icon="📂")
+        st.button("Start from random weights again", on_click=lambda: st.session_state.pop(
+            "start", None))
+
+
+# --- views ------------------------------------------------------------------------------------
+
+def verdict_panel(run) -> None:
+    verdict = run.verdict
+    show = {"solved": st.success, "stuck": st.warning, "learning": st.info,
+            "diverged": st.error}[verdict.status]
+    show(verdict.text, icon={"solved": "✅", "stuck": "⚠️", "learning": "⏳",
+                             "diverged": "💥"}[verdict.status])
+    if verdict.status == "stuck" and run.config.dataset == "xor":
+        st.caption(
+            "This is normal for this tiny network, not a bug: with the tutorial's settings about "
+            "3 seeds in 10 never solve XOR. Hidden units saturate (σ′ ≈ 0) on two or more "
+            "patterns, so almost no gradient reaches them. The σ′ heatmaps below show where.")
+
+
+def truth_table_panel(run) -> None:
+    st.markdown("**Truth table** with the trained network's predictions")
+    table = tables.truth_table(run.X, run.y, run.predictions)
+    if len(table) > 8:
+        st.caption(f"{len(table)} samples; accuracy {np.mean(table.correct == '✓'):.0%}. "
+                   "First 8 shown.")
+        table = table.head(8)
+    st.dataframe(table, hide_index=True, column_config={
+        "prediction": st.column_config.NumberColumn(format="%.4f")})
+    final = run.loss[-1] if len(run.loss) else float("nan")
+    st.caption(f"Final MSE {final:.5f} after {len(run.loss):,} epochs.")
+
+
+def epoch_controls(run) -> tuple[int, int]:
+    """The checkpoint scrubber and sample picker; returns (checkpoint index, sample)."""
+    epochs = run.history.epochs.tolist()
+    c1, c2 = st.columns([3, 1])
+    epoch = c1.select_slider(
+        "Epoch (recorded checkpoints)", options=epochs, value=epochs[-1], key="epoch",
+        help="Every view below shows the network as it was after this many updates.")
+    names = fig.sample_labels(run.X)
+    n = run.X.shape[1]
+    sample = c2.selectbox("Sample for the step-by-step view", range(n), key="sample",
+                          format_func=lambda i: f"x = {names[i]}, y = {run.y[0, i]:g}")
+    return run.history.index(epoch), int(sample or 0)
+
+
+@st.fragment
+def views_panel(config: TrainConfig, start: str | None) -> None:
+    run = cached_run(config, start)
+    if len(run.history.epochs) == 0:
+        st.info("Nothing to show yet.")
+        return
+    k, sample = epoch_controls(run)
+    epoch = int(run.history.epochs[k])
+    snap = run.history.at(k)
+    log = st.toggle("Log-scale loss", key="log_loss")
+    st.plotly_chart(fig.loss_figure(run.loss, log, epoch, config.dataset == "xor"), **CHART)
+    st.caption("Mean squared error over the samples at each epoch, before that epoch's update. "
+               "Dotted lines: the MSE of XOR's stuck states. The red line is the selected epoch.")
+    tabs = st.tabs(["Decision surface", "σ′ heatmaps", "Hidden units", "Why stuck?",
+                    "Backprop step", "Network", "Gradient check"], key="view", on_change="rerun")
+    grid = cached_plane(config, start, k)
+    if tabs[0].open:
+        with tabs[0]:
+            st.caption("The network's output for every point of the input plane at this epoch. "
+                       "Blue means 1, red 0; the black line is where it crosses 0.5 — "
+                       "the decision boundary. Each sample should sit on its own colour.")
+            st.plotly_chart(fig.surface_figure(grid["plane"], grid["a2"], run.X, run.y), **CHART)
+    if tabs[1].open:
+        with tabs[1]:
+            derivative_views(run, grid, epoch)
+    if tabs[2].open:
+        with tabs[2]:
+            st.caption("What each hidden unit computes: its activation a¹ over the input plane. "
+                       "The output unit draws its boundary by combining these.")
+            st.plotly_chart(fig.activation_heatmaps_figure(
+                grid["plane"], grid["a1"], run.X, run.y, config.activation), **CHART)
+    if tabs[3].open:
+        with tabs[3]:
+            stuck_view(run, k, epoch)
+    if tabs[4].open:
+        with tabs[4]:
+            step_view(run, snap, sample, epoch)
+    if tabs[5].open:
+        with tabs[5]:
+            st.caption("Edge width is the weight's size; blue solid = positive, red dashed = "
+                       "negative. Hover a node for its bias, an edge's dot for its weight.")
+            st.plotly_chart(network_figure(snap, config.activation), **CHART)
+    if tabs[6].open:
+        with tabs[6]:
+            gradient_check_view(run, snap, epoch)
+
+
+def derivative_views(run, grid, epoch: int) -> None:
+    act = run.config.activation
+    symbol = nn.DERIVATIVE_SYMBOLS[act]
+    st.markdown(f"**{symbol} of each hidden unit over the input plane** (epoch {epoch:,})")
+    st.caption(f"Backprop multiplies each hidden unit's error by {symbol}. Where it is dark, "
+               "the unit is saturated: almost no gradient passes, so weights feeding it barely "
+               "move. The dotted line marks 1% of the largest possible value. A unit that is "
+               "dark on two or more samples can no longer help separate them.")
+    st.plotly_chart(fig.derivative_heatmaps_figure(grid["plane"], grid["deriv1"], run.X, run.y,
+                                                   act), **CHART)
+    st.markdown(f"**{symbol} at each sample, through training**")
+    st.caption("Each row is one hidden unit at one sample; left to right is training time. "
+               "Watch cells turn dark: that is saturation setting in.")
+    st.plotly_chart(fig.saturation_timeline_figure(
+        run.history.epochs, run.history.steps["deriv1"], run.X, act, epoch), **CHART)
+
+
+def stuck_view(run, k: int, epoch: int) -> None:
+    """Which units are saturated on which samples, and the samples in hidden space."""
+    h, act = run.history, run.config.activation
+    report = explore.saturation(h.steps["deriv1"][k], h.steps["a1"][k], run.y[0], act)
+    names = fig.sample_labels(run.X)
+    symbol = nn.DERIVATIVE_SYMBOLS[act]
+    st.caption(f"A hidden unit is called saturated on a sample when {symbol} < "
+               f"{report.threshold:g} (10% of its largest value). Epoch {epoch:,}.")
+    if report.saturated and run.X.shape[1] <= 8:
+        st.markdown("\n".join(
+            f"- unit {j + 1} is saturated on {', '.join(names[i] for i in samples)}"
+            for j, samples in report.saturated.items()))
+    elif not report.saturated:
+        st.markdown("No hidden unit is saturated on any sample at this epoch.")
+    if report.merged:
+        st.warning("Merged samples: " + "; ".join(", ".join(names[i] for i in g)
+                                                  for g in report.merged)
+                   + ". These have (almost) the same hidden activations but different targets,"
+                     " so the output unit cannot tell them apart: it can only predict their "
+                     "average. That is the plateau.", icon="🧲")
+    H = run.config.hidden
+    units = (0, min(1, H - 1))
+    if H > 2:
+        c1, c2 = st.columns(2)
+        first = c1.selectbox("Horizontal axis unit", range(H), format_func=lambda j: j + 1,
+                             key="unit_x")
+        second = c2.selectbox("Vertical axis unit", range(H), index=1,
+                              format_func=lambda j: j + 1, key="unit_y")
+        units = (first, second)
+    st.caption("Hidden space: each sample placed at its hidden activations (a¹ of two units), "
+               "with trails showing how it moved during training. The output unit can only draw "
+               "a straight line here (dashed: where it says 0.5). Samples that collapse onto one "
+               "point can no longer be separated.")
+    st.plotly_chart(xfig.hidden_space_figure(
+        h.steps["a1"][: k + 1], h.steps["W2"][k], h.steps["b2"][k], run.y[0], run.X, act,
+        units, report.merged), **CHART)
+
+
+def step_view(run, snap, sample: int, epoch: int) -> None:
+    st.caption(f"Epoch {epoch:,}, one sample, every number of the forward and backward pass. "
+               "Each line is an equation from the tutorial with this network's values in it.")
+    sections = step_equations(snap, run.X, run.y, sample, run.config.activation,
+                              run.config.loss, run.config.lr)
+    for title, items in sections:
+        st.markdown(f"**{title}**")
+        for text, latex in items:
+            if text:
+                st.caption(text)
+            st.latex(latex)
+
+
+def gradient_check_view(run, snap, epoch: int) -> None:
+    st.caption("Each backprop gradient next to a numerical estimate from nudging that one "
+               "weight by ±10⁻⁶ and measuring the loss. Tiny relative errors mean the "
+               f"hand-written backward pass is right (epoch {epoch:,}).")
+    rows = nn.gradient_check(snap, run.X, run.y, run.config.activation, run.config.loss)
+    table = tables.gradient_table(rows)
+    st.dataframe(table, hide_index=True, column_config={
+        "backprop": st.column_config.NumberColumn(format="%.6e"),
+        "numerical": st.column_config.NumberColumn(format="%.6e"),
+        "relative error": st.column_config.NumberColumn(format="%.1e")})
+
+
+# --- live training ---------------------------------------------------------------------------
+
+LIVE_CHUNK = 200  # epochs per tick
+LIVE_TICK = 0.5  # seconds between ticks while playing
+
+
+def _live_state(config: TrainConfig) -> dict:
+    """The live run for this session; a new architecture (or seed) starts it over."""
+    arch = (config.dataset, config.hidden, config.activation, config.init, config.seed,
+            config.samples, config.noise)
+    live = st.session_state.get("live")
+    if live is None or live["arch"] != arch:
+        live = {"arch": arch, "params": nn.init_params(config.hidden, config.init, config.seed),
+                "loss": np.zeros(0), "playing": False}
+        st.session_state.live = live
+    return live
+
+
+def _live_step(live: dict, config: TrainConfig, epochs: int) -> None:
+    """Train ``epochs`` more epochs from the live weights with the current settings."""
+    run = train(config.replace(epochs=epochs), params=live["params"], checkpoints=[epochs])
+    live["params"], live["loss"] = run.params, np.concatenate([live["loss"], run.loss])
+    if run.stopped:
+        live["playing"], live["stopped"] = False, run.stopped
+
+
+def _toggle_play() -> None:
+    st.session_state.live["playing"] = not st.session_state.live["playing"]
+
+
+def live_controls(config: TrainConfig) -> None:
+    live = _live_state(config)
+    c1, c2, c3 = st.columns(3)
+    c1.button("⏸ Pause" if live["playing"] else "▶ Play", on_click=_toggle_play,
+              width="stretch", type="primary")
+    if c2.button(f"Step +{LIVE_CHUNK}", width="stretch", disabled=live["playing"]):
+        _live_step(live, config, LIVE_CHUNK)
+    c3.button("↺ Reset", width="stretch", on_click=lambda: st.session_state.pop("live", None))
+    st.caption(f"Play trains {LIVE_CHUNK} epochs every {LIVE_TICK:g} s up to the Epochs "
+               "setting. Change the learning rate, loss or update mode while it runs: the "
+               "weights are kept. Change the dataset, hidden units, activation, init or seed: "
+               "it starts over.")
+    live_view(config, run_every=LIVE_TICK if live["playing"] else None)
+
+
+def live_view(config: TrainConfig, run_every) -> None:
+    @st.fragment(run_every=run_every)
+    def _view():
+        live = _live_state(config)
+        if live["playing"]:
+            room = config.epochs - len(live["loss"])
+            if room > 0:
+                _live_step(live, config, min(LIVE_CHUNK, room))
+            if room <= LIVE_CHUNK or not live["playing"]:
+                live["playing"] = False
+                st.rerun()  # redraw the buttons and stop the timer
+        if live.get("stopped"):
+            st.error(live["stopped"], icon="💥")
+        X, y = training_data(config)
+        params = live["params"]
+        pred = nn.forward(params, X, config.activation)["a2"][0]
+        done = len(live["loss"])
+        right = int(((pred > 0.5) == (y[0] > 0.5)).sum())
+        st.markdown(f"**Epoch {done:,}** · MSE {live['loss'][-1] if done else float('nan'):.5f}"
+                    f" · {right} of {len(pred)} samples right")
+        plane = plane_around(X)
+        grid = evaluate(params, plane, config.activation)
+        c1, c2 = st.columns(2)
+        with c1:
+            st.plotly_chart(fig.loss_figure(live["loss"] if done else np.zeros(0), False, None,
+                                            config.dataset == "xor"), **CHART, key="live_loss")
+        with c2:
+            st.plotly_chart(fig.surface_figure(plane, grid["a2"], X, y), **CHART,
+                            key="live_surface")
+        st.plotly_chart(fig.derivative_heatmaps_figure(plane, grid["deriv1"], X, y,
+                                                       config.activation), **CHART,
+                        key="live_deriv")
+    _view()
+
+
+def training_data(config: TrainConfig):
+    from backprop.training import dataset
+    return dataset(config)
+
+
+# --- census and sweep ----------------------------------------------------------------------
+
+class _Results:
+    """A small thread-safe LRU of finished computations, shared by all sessions.
+
+    Used instead of st.cache_* where the computation reports progress to a bar
+    drawn outside it. Interrupted computations (settings changed) are not kept.
+    """
+
+    def __init__(self, limit: int):
+        self.limit, self.items, self.lock = limit, OrderedDict(), threading.Lock()
+
+    def get(self, key, compute):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = compute()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.limit:
+                self.items.popitem(last=False)
+        return value
+
+
+@st.cache_resource
+def _results() -> _Results:
+    return _Results(limit=8)
+
+
+def _with_progress(label: str, compute):
+    bar = st.progress(0.0, text=label)
+    try:
+        return compute(lambda f: bar.progress(min(max(f, 0.0), 1.0), text=label))
+    finally:
+        bar.empty()
+
+
+def census_panel(config: TrainConfig) -> None:
+    st.caption("Train many networks that differ only in their random initial weights "
+               "(seeds 0 … N−1), with every other setting as in the sidebar. How often does "
+               "this recipe solve the task, and where do the failures get stuck?")
+    n = st.number_input("Seeds", 10, explore.MAX_SEEDS, 200, step=50, key="census_n")
+    key = ("census", config.replace(seed=0), int(n))
+    many = _results().get(key, lambda: _with_progress(
+        f"Training {n} networks…", lambda p: explore.census(config, int(n), p)))
+    final = many.final_loss
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Solved", f"{many.solved.mean():.0%}", help="All samples on the right side of 0.5")
+    stuck = ~many.solved
+    c2.metric("Stuck near MSE 1/8", int(np.sum(stuck & np.isclose(many.plateau, 0.125))))
+    c3.metric("Stuck near MSE 1/6", int(np.sum(stuck & np.isclose(many.plateau, 1 / 6))))
+    st.plotly_chart(xfig.census_histogram_figure(final, many.solved), **CHART)
+    st.caption("Final MSE of every seed. Unsolved seeds pile up at a few values: the plateaus, "
+               "where some samples have merged in the hidden layer.")
+    X, y = training_data(config)
+    plane = plane_around(X, resolution=41)
+    picks = [s for s in np.flatnonzero(many.solved)[:4]] + [s for s in np.flatnonzero(stuck)[:4]]
+    outputs = []
+    for s in picks:
+        params = {k: many.params[k][s] for k in many.params}
+        outputs.append(evaluate(params, plane, config.activation)["a2"])
+    titles = [f"seed {many.seeds[s]} · {'solved' if many.solved[s] else 'stuck'}"
+              for s in picks]
+    if picks:
+        st.plotly_chart(xfig.surfaces_grid_figure(plane, outputs, titles, X, y), **CHART)
+    options = [int(s) for s in many.seeds]
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = c1.selectbox("Open a seed in the main views", options, key="census_pick",
+                          format_func=lambda s: f"seed {s} · "
+                          + ("solved" if many.solved[s] else f"stuck, MSE {final[s]:.3f}"))
+    if c2.button("Open", width="stretch"):
+        st.session_state.seed = int(chosen)
+        st.rerun()
+
+
+def sweep_panel(config: TrainConfig) -> None:
+    lrs, hidden = explore.SWEEP_LRS, explore.SWEEP_HIDDEN
+    st.caption(f"The solved fraction for every learning rate × hidden-layer width, "
+               f"{explore.SWEEP_SEEDS} seeds per cell, other settings from the sidebar. "
+               "Changing a setting cancels a sweep in progress.")
+    key = ("sweep", config.replace(seed=0, lr=0.1, hidden=2))
+    if key not in _results().items and not st.button("Run sweep", type="primary"):
+        return
+    result = _results().get(key, lambda: _with_progress(
+        f"Sweeping {len(lrs) * len(hidden)} cells…",
+        lambda p: explore.sweep(config, lrs, hidden, explore.SWEEP_SEEDS, p)))
+    st.plotly_chart(xfig.sweep_figure(result.lrs, result.hidden, result.solved, result.seeds),
+                    **CHART)
+    st.caption("One hidden unit can never solve XOR. Two often get stuck. Wider layers "
+               "nearly always succeed: spare units keep gradient flowing when others saturate.")
+
+
+# --- page ---------------------------------------------------------------------------------------
+
+def run_panel(config: TrainConfig, start: str | None) -> None:
+    run = cached_run(config, start)
+    if run.stopped:
+        st.error(run.stopped, icon="💥")
+    top_left, top_right = st.columns([3, 2])
+    with top_left:
+        verdict_panel(run)
+    with top_right:
+        truth_table_panel(run)
+    views_panel(config, start)
+    with st.expander("Files: download this run, or start from a saved one"):
+        files_panel(run)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Backprop Lab", page_icon="🧮", layout="wide")
+    _load_settings_from_url()
+    config = settings_controls()
+    sync_url(config)
+    st.title("Backprop Lab")
+    st.caption("A 2-input network with one hidden layer learns by gradient descent, computed "
+               "by hand-written backpropagation. Change a setting in the sidebar; the address "
+               "bar always holds a link to exactly this run.")
+    for warning in st.session_state.get("url_warnings", []):
+        st.warning(f"Link setting ignored: {warning}.", icon="🔗")
+    if st.session_state.get("upload_error"):
+        st.error(f"Could not use that run file — {st.session_state.upload_error}", icon="📂")
+    start = st.session_state.get("start")
+    tabs = st.tabs(["Run", "Live training", "Seed census", "Sweep"], key="page",
+                   on_change="rerun")
+    panels = (lambda: run_panel(config, start), lambda: live_controls(config),
+              lambda: census_panel(config), lambda: sweep_panel(config))
+    for tab, panel in zip(tabs, panels, strict=True):
+        if tab.open:
+            with tab:
+                panel()
+
+
+main()

@@ -1,0 +1,98 @@
+"""Beyond one run: a census over seeds, a learning-rate x width sweep, and why a run is stuck."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import TrainConfig
+from .figures import DERIVATIVE_MAX
+from .many import MAX_SEEDS, ManyRuns, train_many
+
+MAX_SWEEP_CELLS = 100
+MAX_LOSS_POINTS = 500  # loss samples kept per seed in a census
+SWEEP_LRS = (0.05, 0.1, 0.3, 1.0, 3.0, 10.0)
+SWEEP_HIDDEN = (1, 2, 3, 4, 8)
+SWEEP_SEEDS = 100
+# A hidden unit counts as saturated on a sample when f'(z1) is below this
+# fraction of the largest value f' can take (0.25 for the sigmoid).
+SATURATION_FRACTION = 0.1
+MERGE_DISTANCE = 0.05  # patterns closer than this in hidden space look alike to the output
+
+
+def census(config: TrainConfig, n_seeds: int = 200, progress=None) -> ManyRuns:
+    """Train seeds 0..n_seeds-1 with ``config`` (its own seed is ignored)."""
+    if not 1 <= n_seeds <= MAX_SEEDS:
+        raise ValueError(f"seeds must be between 1 and {MAX_SEEDS}, got {n_seeds}")
+    every = max(1, -(-config.epochs // MAX_LOSS_POINTS))
+    return train_many(config, range(n_seeds), progress=progress, loss_every=every)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Solved fraction per (hidden, lr) cell: ``solved`` has shape (len(hidden), len(lrs))."""
+
+    lrs: tuple
+    hidden: tuple
+    seeds: int
+    solved: np.ndarray
+
+
+def sweep(config: TrainConfig, lrs=SWEEP_LRS, hidden=SWEEP_HIDDEN, seeds: int = SWEEP_SEEDS,
+          progress=None) -> Sweep:
+    """The solved fraction over learning rate x hidden units, ``seeds`` seeds per cell.
+
+    All learning rates of one width train together in one ``train_many`` pass
+    (one learning rate per column), so the cost is one pass per width.
+    """
+    lrs, hidden = tuple(float(v) for v in lrs), tuple(int(v) for v in hidden)
+    cells = len(lrs) * len(hidden)
+    if not 1 <= cells <= MAX_SWEEP_CELLS:
+        raise ValueError(f"sweep cells must be between 1 and {MAX_SWEEP_CELLS}, got {cells}")
+    if not 1 <= seeds * len(lrs) <= MAX_SEEDS:
+        raise ValueError(f"seeds x learning rates must be <= {MAX_SEEDS}, "
+                         f"got {seeds} x {len(lrs)}")
+    solved = np.zeros((len(hidden), len(lrs)))
+    column_lrs = np.repeat(lrs, seeds)
+    column_seeds = np.tile(np.arange(seeds), len(lrs))
+    for row, h in enumerate(hidden):
+        def report(fraction, row=row):
+            if progress is not None:
+                progress((row + fraction) / len(hidden))
+        many = train_many(config.replace(hidden=h), column_seeds, progress=report,
+                          loss_every=max(config.epochs, 1), lrs=column_lrs)
+        solved[row] = many.solved.reshape(len(lrs), seeds).mean(axis=1)
+    return Sweep(lrs, hidden, seeds, solved)
+
+
+@dataclass(frozen=True)
+class Saturation:
+    """Which hidden units are saturated on which samples, and which samples merged.
+
+    saturated : {unit index: [sample indices]}; merged : groups of sample indices
+    whose hidden activations nearly coincide although their targets differ.
+    """
+
+    threshold: float
+    saturated: dict
+    merged: list
+
+
+def saturation(deriv1, a1, y, activation: str = "sigmoid") -> Saturation:
+    """Diagnose one snapshot. deriv1, a1 : (H, n); y : (n,) targets."""
+    threshold = SATURATION_FRACTION * DERIVATIVE_MAX[activation]
+    low = np.asarray(deriv1) < threshold
+    saturated = {j: np.flatnonzero(low[j]).tolist() for j in range(low.shape[0]) if low[j].any()}
+    points = np.asarray(a1).T  # (n, H)
+    n = points.shape[0]
+    groups, seen = [], set()
+    for i in range(n):
+        if i in seen:
+            continue
+        near = [k for k in range(n)
+                if k not in seen and np.linalg.norm(points[k] - points[i]) < MERGE_DISTANCE]
+        seen.update(near)
+        if len(near) > 1 and len({float(y[k]) for k in near}) > 1:
+            groups.append(near)
+    return Saturation(threshold, saturated, groups)
