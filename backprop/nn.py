@@ -127,11 +127,15 @@ def init_params(hidden: int, init: str = "normal", seed: int = 0, inputs: int = 
 
 
 def forward(params: dict, X, activation: str = "sigmoid") -> dict:
-    """z1 = W1 X + b1, a1 = f(z1), z2 = W2 a1 + b2, a2 = sigma(z2). Arrays are (., n)."""
-    z1 = params["W1"] @ X + params["b1"]
-    a1 = ACTIVATIONS[activation](z1)
-    z2 = params["W2"] @ a1 + params["b2"]
-    a2 = sigmoid(z2)
+    """z1 = W1 X + b1, a1 = f(z1), z2 = W2 a1 + b2, a2 = sigma(z2). Arrays are (., n).
+
+    Huge weights give inf/NaN quietly (no warning); callers check ``isfinite``.
+    """
+    with np.errstate(all="ignore"):
+        z1 = params["W1"] @ X + params["b1"]
+        a1 = ACTIVATIONS[activation](z1)
+        z2 = params["W2"] @ a1 + params["b2"]
+        a2 = sigmoid(z2)
     return {"z1": z1, "a1": a1, "z2": z2, "a2": a2}
 
 
@@ -142,6 +146,11 @@ def backward(params: dict, X, y, cache: dict, activation="sigmoid", loss="mse") 
     ``delta2`` (1, n), ``delta1`` (H, n) and the gradients ``dW1 db1 dW2 db2``.
     """
     a1, a2 = cache["a1"], cache["a2"]
+    with np.errstate(all="ignore"):
+        return _backward(params, X, y, a1, a2, activation, loss)
+
+
+def _backward(params, X, y, a1, a2, activation, loss) -> dict:
     deriv2 = sigmoid_prime(a2)
     # Output error: dL/dz2, chain rule through the output sigmoid.
     delta2 = LOSSES[loss][1](a2, y)
@@ -169,7 +178,8 @@ def update(params: dict, grads: dict, lr: float) -> dict:
 def objective(params: dict, X, y, activation="sigmoid", loss="mse") -> float:
     """The loss that training descends (summed over samples)."""
     cache = forward(params, X, activation)
-    return LOSSES[loss][0](cache["z2"], cache["a2"], y)
+    with np.errstate(all="ignore"):
+        return LOSSES[loss][0](cache["z2"], cache["a2"], y)
 
 
 def mean_squared_error(a2, y) -> float:

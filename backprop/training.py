@@ -205,10 +205,15 @@ def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
     loop = LOOPS[config.update](params, X, y, config)
     loss = np.zeros(E)
     snaps, stopped, e = [], None, 0
+
+    def record(epoch):
+        if not snaps or snaps[-1][0] != epoch:
+            snaps.append((epoch, _snapshot(loop.params(), X, y, config)))
+
     with np.errstate(all="ignore"):  # divergence is detected below, not warned about
         for stop in stops:
             if e in wanted:
-                snaps.append((e, _snapshot(loop.params(), X, y, config)))
+                record(e)
             if stop == e:
                 continue
             saved = loop.params()
@@ -221,6 +226,8 @@ def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
             e = stop
             if progress is not None:
                 progress(e / max(E, 1))
+        if e in wanted or stopped:
+            record(e)
     loss = loss[:e] / n
     return Run(config, loss, loop.params(), _stack(snaps), X, y, stopped)
 
