@@ -13,16 +13,15 @@ from collections import OrderedDict
 
 import numpy as np
 import streamlit as st
+from backprop.runfile import RunFileError, loads, run_to_json
 
-from backprop import FIELDS, TrainConfig, from_query, nn, to_query, train
+from backprop import FIELDS, TrainConfig, explore, from_query, nn, tables, to_query, train
+from backprop import explore_figures as xfig
 from backprop import figures as fig
 from backprop.datasets import CONTINUOUS
-from backprop import explore, tables
-from backprop import explore_figures as xfig
 from backprop.diagram import network_figure
 from backprop.plane import evaluate, plane_around
 from backprop.presets import PRESETS, preset_config
-from backprop.runfile import RunFileError, loads, run_to_json
 from backprop.steps import step_equations
 
 DEFAULTS = TrainConfig()
@@ -48,6 +47,14 @@ HELP = {
     "update": "Batch: one update per epoch from the summed gradient. Online: one per sample.",
     "samples": "Number of points in the continuous datasets.",
     "noise": "Spread of the points in the continuous datasets.",
+}
+
+
+VERDICT_STYLE = {
+    "solved": (st.success, ":material/check_circle:"),
+    "stuck": (st.warning, ":material/warning:"),
+    "learning": (st.info, ":material/hourglass_top:"),
+    "diverged": (st.error, ":material/error:"),
 }
 
 
@@ -178,7 +185,7 @@ def files_panel(run) -> None:
                      max_upload_size=MAX_UPLOAD_MB)
     if st.session_state.get("start"):
         st.info(f"Training starts from the weights in **{st.session_state.start_name}**. "
-                "Those weights are not part of the link.", icon="📂")
+                "Those weights are not part of the link.", icon=":material/folder_open:")
         st.button("Start from random weights again", on_click=lambda: st.session_state.pop(
             "start", None))
 
@@ -187,10 +194,8 @@ def files_panel(run) -> None:
 
 def verdict_panel(run) -> None:
     verdict = run.verdict
-    show = {"solved": st.success, "stuck": st.warning, "learning": st.info,
-            "diverged": st.error}[verdict.status]
-    show(verdict.text, icon={"solved": "✅", "stuck": "⚠️", "learning": "⏳",
-                             "diverged": "💥"}[verdict.status])
+    show, icon = VERDICT_STYLE[verdict.status]
+    show(verdict.text, icon=icon)
     if verdict.status == "stuck" and run.config.dataset == "xor":
         st.caption(
             "This is normal for this tiny network, not a bug: with the tutorial's settings about "
@@ -308,7 +313,7 @@ def stuck_view(run, k: int, epoch: int) -> None:
                                                   for g in report.merged)
                    + ". These have (almost) the same hidden activations but different targets,"
                      " so the output unit cannot tell them apart: it can only predict their "
-                     "average. That is the plateau.", icon="🧲")
+                     "average. That is the plateau.", icon=":material/merge:")
     H = run.config.hidden
     units = (0, min(1, H - 1))
     if H > 2:
@@ -409,7 +414,7 @@ def live_view(config: TrainConfig, run_every) -> None:
                 live["playing"] = False
                 st.rerun()  # redraw the buttons and stop the timer
         if live.get("stopped"):
-            st.error(live["stopped"], icon="💥")
+            st.error(live["stopped"], icon=":material/error:")
         X, y = training_data(config)
         params = live["params"]
         pred = nn.forward(params, X, config.activation)["a2"][0]
@@ -494,7 +499,7 @@ def census_panel(config: TrainConfig) -> None:
                "where some samples have merged in the hidden layer.")
     X, y = training_data(config)
     plane = plane_around(X, resolution=41)
-    picks = [s for s in np.flatnonzero(many.solved)[:4]] + [s for s in np.flatnonzero(stuck)[:4]]
+    picks = census_examples(many)
     outputs = []
     for s in picks:
         params = {k: many.params[k][s] for k in many.params}
@@ -511,6 +516,17 @@ def census_panel(config: TrainConfig) -> None:
     if c2.button("Open", width="stretch"):
         st.session_state.seed = int(chosen)
         st.rerun()
+
+
+def census_examples(many, per_kind: int = 4) -> list[int]:
+    """Up to 4 solved seeds and 4 stuck ones, the stuck spread over the plateaus."""
+    solved = np.flatnonzero(many.solved)[:per_kind].tolist()
+    stuck = np.flatnonzero(~many.solved)
+    by_plateau = [stuck[np.isclose(many.plateau[stuck], p)] for p in (0.125, 1 / 6, 0.25)]
+    by_plateau.append(stuck[np.isnan(many.plateau[stuck])])
+    spread = [int(s) for group in zip(*[list(g) + [None] * per_kind for g in by_plateau],
+                                      strict=False) for s in group if s is not None]
+    return solved + spread[:per_kind]
 
 
 def sweep_panel(config: TrainConfig) -> None:
@@ -535,7 +551,7 @@ def sweep_panel(config: TrainConfig) -> None:
 def run_panel(config: TrainConfig, start: str | None) -> None:
     run = cached_run(config, start)
     if run.stopped:
-        st.error(run.stopped, icon="💥")
+        st.error(run.stopped, icon=":material/error:")
     top_left, top_right = st.columns([3, 2])
     with top_left:
         verdict_panel(run)
@@ -556,9 +572,10 @@ def main() -> None:
                "by hand-written backpropagation. Change a setting in the sidebar; the address "
                "bar always holds a link to exactly this run.")
     for warning in st.session_state.get("url_warnings", []):
-        st.warning(f"Link setting ignored: {warning}.", icon="🔗")
+        st.warning(f"Link setting ignored: {warning}.", icon=":material/link:")
     if st.session_state.get("upload_error"):
-        st.error(f"Could not use that run file — {st.session_state.upload_error}", icon="📂")
+        st.error(f"Could not use that run file — {st.session_state.upload_error}",
+                 icon=":material/folder_open:")
     start = st.session_state.get("start")
     tabs = st.tabs(["Run", "Live training", "Seed census", "Sweep"], key="page",
                    on_change="rerun")

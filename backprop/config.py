@@ -170,9 +170,8 @@ def from_dict(data: dict, base: TrainConfig = DEFAULTS) -> TrainConfig:
     values = {}
     for name, value in data.items():
         field = FIELDS[name]
-        if field.kind != "choice" and not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise ValueError(field.message(value))
-        if field.kind == "choice" and not isinstance(value, str):
+        wanted = str if field.kind == "choice" else (int, float)
+        if not isinstance(value, wanted) or isinstance(value, bool):
             raise ValueError(field.message(value))
         values[name] = field.parse(value)
     return base.replace(**values)

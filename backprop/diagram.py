@@ -37,10 +37,15 @@ def network_figure(params: dict, activation: str = "sigmoid") -> go.Figure:
         mids["x"].append(xa + t * (xb - xa))
         mids["y"].append(ya + t * (yb - ya))
         mids["text"].append(f"{name} = {w:+.4f}")
+    labels = H <= 4  # with more units, values only on hover to avoid clutter
     fig.add_trace(go.Scatter(
-        x=mids["x"], y=mids["y"], mode="markers", text=mids["text"], showlegend=False,
-        marker={"size": 10, "color": "rgba(0,0,0,0.08)"}, hovertemplate="%{text}<extra></extra>"))
+        x=mids["x"], y=mids["y"], mode="markers+text" if labels else "markers",
+        text=[t.split(" = ")[1] for t in mids["text"]], hovertext=mids["text"],
+        textposition="top center", textfont={"size": 11, "color": GREY}, showlegend=False,
+        marker={"size": 10, "color": "rgba(0,0,0,0.08)"},
+        hovertemplate="%{hovertext}<extra></extra>"))
     names = ["x1", "x2"] + [f"h{j + 1}" for j in range(H)] + ["out"]
+    biases = [""] * 2 + [f"b={b1[j, 0]:+.2f}" for j in range(H)] + [f"b={b2[0, 0]:+.2f}"]
     hover = ["input x1", "input x2"]
     hover += [f"hidden unit {j + 1} ({activation})<br>b1[{j + 1}] = {b1[j, 0]:+.4f}"
               for j in range(H)]
@@ -52,6 +57,10 @@ def network_figure(params: dict, activation: str = "sigmoid") -> go.Figure:
         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
         marker={"size": 34, "color": "white", "line": {"color": GREY, "width": 2}},
         textfont={"size": 12}))
+    if labels:
+        fig.add_trace(go.Scatter(x=xs + 0.0, y=ys - 0.32, mode="text", text=biases,
+                                 textfont={"size": 11, "color": GREY}, hoverinfo="skip",
+                                 showlegend=False))
     fig.update_xaxes(visible=False, range=[-0.3, 2.3])
     fig.update_yaxes(visible=False, range=[-(max(H, 2) / 2.0) - 0.2, max(H, 2) / 2.0 + 0.2])
     return _layout(fig, 120 + 45 * max(H, 2))

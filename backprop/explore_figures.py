@@ -7,8 +7,17 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .diagnosis import PLATEAUS
-from .figures import (ACTIVATION_RANGE, BLUE, GREY, OUTPUT_SCALE, RED, _layout, _round,
-                      sample_labels, samples_trace)
+from .figures import (
+    ACTIVATION_RANGE,
+    BLUE,
+    GREY,
+    OUTPUT_SCALE,
+    RED,
+    _layout,
+    _round,
+    sample_labels,
+    samples_trace,
+)
 from .plane import Plane
 
 
@@ -56,7 +65,9 @@ def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4) 
                                  "colorbar": {"title": {"text": "output"}, "thickness": 10}},
                       legend={"orientation": "h", "y": -0.05, "x": 0})
     fig.update_annotations(font_size=12)
-    return _layout(fig, 40 + 210 * rows)
+    _layout(fig, 50 + 210 * rows)
+    fig.update_layout(margin={"t": 30})
+    return fig
 
 
 def sweep_figure(lrs, hidden, solved, seeds: int) -> go.Figure:
@@ -115,8 +126,8 @@ def hidden_space_figure(a1_history, W2, b2, y, X, activation: str = "sigmoid",
     for group in merged:
         centre = now[:, group].mean(axis=1)
         fig.add_annotation(x=centre[i], y=centre[j], text="merged: " + ", ".join(
-            labels[k] for k in group), showarrow=True, arrowhead=2, ax=-60, ay=40,
-            font={"color": RED, "size": 12}, bgcolor="white")
-    fig.update_xaxes(title=f"a¹ of unit {i + 1}", range=[lo - pad, hi + pad])
+            labels[k] for k in group), showarrow=True, arrowhead=2, ax=-90, ay=70,
+            font={"color": RED, "size": 12}, bgcolor="rgba(255,255,255,0.8)")
+    fig.update_xaxes(title=f"a¹ of unit {i + 1}", range=[lo - pad, hi + pad], constrain="domain")
     fig.update_yaxes(title=f"a¹ of unit {j + 1}", range=[lo - pad, hi + pad], scaleanchor="x")
     return _layout(fig, 420, legend={"orientation": "h", "y": -0.2, "x": 0})

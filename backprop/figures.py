@@ -137,7 +137,9 @@ def _unit_panels(plane, values, X, y, zmin, zmax, colorscale, label, columns=Non
     fig.update_yaxes(range=[plane.ys[0], plane.ys[-1]], showticklabels=False)
     fig.update_layout(coloraxis={"colorscale": colorscale, "cmin": zmin, "cmax": zmax,
                                  "colorbar": {"title": {"text": label}, "thickness": 12}})
-    return _layout(fig, 60 + 250 * rows, legend={"orientation": "h", "y": -0.05, "x": 0})
+    _layout(fig, 60 + 250 * rows, legend={"orientation": "h", "y": -0.05, "x": 0})
+    fig.update_layout(margin={"t": 30})
+    return fig
 
 
 def derivative_heatmaps_figure(plane: Plane, deriv1, X, y, activation: str = "sigmoid",

@@ -27,7 +27,7 @@ STEP_KEYS = ("W1", "b1", "W2", "b2", "z1", "a1", "z2", "a2",
 
 
 def dataset(config: TrainConfig):
-    """``(X, y)`` for a config. Continuous data uses a fixed data seed, so seeds vary only the init."""
+    """``(X, y)`` for a config. Continuous data has a fixed data seed: seeds vary the init only."""
     return load(config.dataset, config.samples, config.noise, seed=0)
 
 
