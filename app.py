@@ -121,6 +121,8 @@ def settings_controls() -> TrainConfig:
     if st.session_state["dataset"] in CONTINUOUS:
         _setting_widget(sb, "samples")
         _setting_widget(sb, "noise")
+        sb.caption("Gradients are summed over the samples (as in the tutorial), so many points "
+                   "need a small learning rate: try 0.02 for 200 points.")
     try:
         return TrainConfig(**{name: st.session_state[name] for name in FIELDS})
     except ValueError as err:  # widget bounds match FIELDS, so this is a safety net
@@ -420,8 +422,8 @@ def live_view(config: TrainConfig, run_every) -> None:
         pred = nn.forward(params, X, config.activation)["a2"][0]
         done = len(live["loss"])
         right = int(((pred > 0.5) == (y[0] > 0.5)).sum())
-        st.markdown(f"**Epoch {done:,}** · MSE {live['loss'][-1] if done else float('nan'):.5f}"
-                    f" · {right} of {len(pred)} samples right")
+        mse = nn.mean_squared_error(pred, y[0])
+        st.markdown(f"**Epoch {done:,}** · MSE {mse:.5f} · {right} of {len(pred)} samples right")
         plane = plane_around(X)
         grid = evaluate(params, plane, config.activation)
         c1, c2 = st.columns(2)

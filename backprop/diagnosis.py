@@ -39,8 +39,12 @@ def nearest_plateau(mse: float) -> float | None:
     return best if abs(best - mse) <= PLATEAU_TOLERANCE else None
 
 
-def diagnose(loss, predictions, targets, stopped=None) -> Verdict:
-    """Classify a run from its loss curve (E,) and final predictions/targets (n,)."""
+def diagnose(loss, predictions, targets, stopped=None, required: float = 1.0) -> Verdict:
+    """Classify a run from its loss curve (E,) and final predictions/targets (n,).
+
+    required : the fraction of samples that must be on the right side of 0.5
+    (1.0 for the truth tables; less for noisy data that no boundary separates).
+    """
     if stopped:
         return Verdict("diverged", stopped)
     if len(loss) == 0:
@@ -50,6 +54,9 @@ def diagnose(loss, predictions, targets, stopped=None) -> Verdict:
     if correct.all():
         return Verdict("solved", f"Solved: every sample is on the right side of 0.5 "
                                  f"(final MSE {final:.4f}).")
+    if correct.mean() >= required:
+        return Verdict("solved", f"Solved: {correct.mean():.0%} of samples are on the right "
+                                 f"side of 0.5 (final MSE {final:.4f}).")
     wrong = int((~correct).sum())
     tail = loss[-max(len(loss) // 10, 1):]
     improving = tail[0] - tail[-1] > 0.02 * max(tail[0], 1e-12)
@@ -65,12 +72,12 @@ def diagnose(loss, predictions, targets, stopped=None) -> Verdict:
                             f"wrong side of 0.5 and the loss has flattened at {final:.4f}.")
 
 
-def diagnose_many(final_mse, predictions, targets):
+def diagnose_many(final_mse, predictions, targets, required: float = 1.0):
     """Vectorised: ``solved`` (S,) bool and ``plateau`` (S,) float (NaN if none).
 
     predictions : (n, S) final outputs; targets : (n,).
     """
-    solved = ((predictions > 0.5) == (targets[:, None] > 0.5)).all(axis=0)
+    solved = ((predictions > 0.5) == (targets[:, None] > 0.5)).mean(axis=0) >= required
     plateau = np.full(final_mse.shape, np.nan)
     for value in PLATEAUS:
         near = np.abs(final_mse - value) <= PLATEAU_TOLERANCE

@@ -15,7 +15,7 @@ import numpy as np
 from . import nn
 from .config import TrainConfig
 from .diagnosis import diagnose_many
-from .training import CHUNK, dataset
+from .training import CHUNK, dataset, required_accuracy
 
 MAX_SEEDS = 2000
 MAX_MANY_CELLS = 8_000_000  # hidden x samples x seeds, bounds train_many's memory
@@ -127,5 +127,5 @@ def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1,
               "W2": W2.T[:, None, :].copy(), "b2": b2[:, None, None].copy()}
     a2 = _many_forward(*P, Xb, nn.ACTIVATIONS[config.activation])[1]
     final = ((a2 - yb) ** 2).mean(axis=0)
-    solved, plateau = diagnose_many(final, a2, y[0])
+    solved, plateau = diagnose_many(final, a2, y[0], required_accuracy(config))
     return ManyRuns(config, seeds, loss, params, a2.T.copy(), solved, plateau, loss_epochs)

@@ -26,11 +26,14 @@ class Plane:
         return len(self.ys), len(self.xs)
 
 
-def plane_around(X, resolution: int = 61, margin: float = 0.5) -> Plane:
+def plane_around(X, resolution: int = 61, margin: float | None = None) -> Plane:
     """A square grid covering the samples X (2, n) plus ``margin`` on every side.
 
-    For the truth tables that is [-0.5, 1.5]^2 around the unit square.
+    For the truth tables that is [-0.5, 1.5]^2 around the unit square; point
+    clouds get a tighter margin of 0.2 by default.
     """
+    if margin is None:
+        margin = 0.5 if X.shape[1] <= 8 else 0.2
     lo = min(float(X.min()), 0.0) - margin
     hi = max(float(X.max()), 1.0) + margin
     axis = np.linspace(lo, hi, resolution)

@@ -30,6 +30,10 @@ PRESETS = {
         {"activation": "tanh"},
         "tanh units centre their output on 0 and have slope 1 at the origin. Seed 0 lands on the "
         "other plateau (MSE ≈ 1/8): two patterns stuck at 0.5. Try the seeds in the census."),
+    "noisy XOR cloud (200 points)": (
+        {"dataset": "xor-cloud", "hidden": 4, "lr": 0.02, "epochs": 5000},
+        "XOR with 200 noisy points. The gradient is summed over all samples, as in the "
+        "tutorial, so 200 points need a learning rate about 50x smaller than 4 do."),
 }
 
 
