@@ -60,7 +60,7 @@ VERDICT_STYLE = {
 
 # --- training, cached -----------------------------------------------------------------
 
-@st.cache_resource(max_entries=24, show_spinner="Training…")
+@st.cache_resource(max_entries=16, show_spinner="Training…")
 def cached_run(config: TrainConfig, start: str | None = None):
     """``train`` keyed on the config (and uploaded weights). Results are read-only."""
     params = {k: np.array(v) for k, v in json.loads(start).items()} if start else None
@@ -471,7 +471,7 @@ class _Results:
 
 @st.cache_resource
 def _results() -> _Results:
-    return _Results(limit=8)
+    return _Results(limit=4)
 
 
 def _with_progress(label: str, compute):

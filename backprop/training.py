@@ -23,6 +23,7 @@ from .diagnosis import Verdict, diagnose
 
 CHUNK = 500  # epochs between finiteness checks and progress reports
 NOISY_DATA_ACCURACY = 0.95  # noisy clouds overlap, so "solved" means 95% right
+HISTORY_BYTES = 12_000_000  # bound on one run's recorded checkpoints
 STEP_KEYS = ("W1", "b1", "W2", "b2", "z1", "a1", "z2", "a2",
              "deriv1", "deriv2", "delta1", "delta2", "dW1", "db1", "dW2", "db2")
 
@@ -35,6 +36,12 @@ def required_accuracy(config: TrainConfig) -> float:
 def dataset(config: TrainConfig):
     """``(X, y)`` for a config. Continuous data has a fixed data seed: seeds vary the init only."""
     return load(config.dataset, config.samples, config.noise, seed=0)
+
+
+def checkpoint_budget(hidden: int, samples: int) -> int:
+    """How many checkpoints fit in HISTORY_BYTES: 120 for the truth tables, fewer for big clouds."""
+    per_checkpoint = 8 * (4 * hidden * samples + 4 * samples + 2 * (4 * hidden + 1))
+    return int(np.clip(HISTORY_BYTES // per_checkpoint, 12, 120))
 
 
 def checkpoint_epochs(epochs: int, count: int = 120) -> np.ndarray:
@@ -206,7 +213,9 @@ def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
         params = nn.init_params(config.hidden, config.init, config.seed)
     params = {k: np.array(params[k], dtype=float) for k in nn.PARAM_NAMES}
     E, n = config.epochs, X.shape[1]
-    ck = checkpoint_epochs(E) if checkpoints is None else np.asarray(checkpoints, dtype=int)
+    if checkpoints is None:
+        checkpoints = checkpoint_epochs(E, checkpoint_budget(config.hidden, n))
+    ck = np.asarray(checkpoints, dtype=int)
     wanted = set(ck.tolist())
     stops = sorted(wanted | set(range(CHUNK, E, CHUNK)) | {E})
     loop = LOOPS[config.update](params, X, y, config)
