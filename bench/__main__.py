@@ -1,0 +1,66 @@
+"""Every benchmark of the project in one run: ``python -m bench [--quick] [--readme]``.
+
+Each figure is printed next to its reference (a plain loop, a budget or a target),
+as a ratio where there is one. ``--readme`` rewrites the table in README.md
+between the ``bench-table`` markers. ``--quick`` skips the 30-viewer load test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import platform
+import re
+from pathlib import Path
+
+SUITES = [("engine", "NumPy engine"), ("app", "Dashboard"), ("explore", "Census and sweep"),
+          ("load", "Load test: a class of 30")]
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _fmt(value, unit):
+    if value is None:
+        return "-"
+    return f"{value:.3g} {unit}".strip()
+
+
+def table(results) -> str:
+    lines = ["| suite | measurement | value | reference | ratio | target |",
+             "|---|---|---|---|---|---|"]
+    for suite, rows in results:
+        for r in rows:
+            ratio = f"{r['ratio']:.3g}×" if r.get("ratio") is not None else "-"
+            lines.append(f"| {suite} | {r['name']} | {_fmt(r['value'], r['unit'])} | "
+                         f"{_fmt(r.get('reference'), r['unit'])} | {ratio} | "
+                         f"{r.get('target', '')} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="skip the full load test")
+    parser.add_argument("--readme", action="store_true", help="rewrite README's table")
+    args = parser.parse_args(argv)
+    results = []
+    for module, title in SUITES:
+        if args.quick and module == "load":
+            continue
+        print(f"== {title} (bench/{module}.py)", flush=True)
+        rows = importlib.import_module(f"bench.{module}").measure()
+        results.append((title, rows))
+        print(table([(title, rows)]), flush=True)
+    text = table(results)
+    machine = f"{platform.processor() or platform.machine()}, Python {platform.python_version()}"
+    print("\n" + text)
+    if args.readme:
+        block = f"<!-- bench-table -->\nMeasured with `python -m bench` ({machine}).\n\n{text}\n"
+        old = README.read_text(encoding="utf-8")
+        new = re.sub(r"<!-- bench-table -->.*?(?=<!-- /bench-table -->)", lambda _: block, old,
+                     flags=re.S)
+        README.write_text(new, encoding="utf-8")
+        print(f"updated {README.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
