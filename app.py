@@ -174,6 +174,17 @@ def _on_upload() -> None:
     st.session_state.start_name = upload.name
 
 
+def uploaded_weights(config: TrainConfig) -> str | None:
+    """The uploaded starting weights, if they still fit the hidden-layer size."""
+    start = st.session_state.get("start")
+    if start and len(json.loads(start)["W1"]) != config.hidden:
+        st.session_state.pop("start")
+        st.info("The uploaded weights were set aside: they are for a different number of "
+                "hidden units. Training starts from random weights.", icon=":material/info:")
+        return None
+    return start
+
+
 def files_panel(run) -> None:
     """Download this run (JSON, CSV); upload a run file to start from its weights."""
     c1, c2 = st.columns(2)
@@ -392,8 +403,10 @@ def _toggle_play() -> None:
 def live_controls(config: TrainConfig) -> None:
     live = _live_state(config)
     c1, c2, c3 = st.columns(3)
+    finished = len(live["loss"]) >= config.epochs
     c1.button("⏸ Pause" if live["playing"] else "▶ Play", on_click=_toggle_play,
-              width="stretch", type="primary")
+              width="stretch", type="primary", disabled=finished and not live["playing"],
+              help="Reached the Epochs setting: raise it or reset." if finished else None)
     if c2.button(f"Step +{LIVE_CHUNK}", width="stretch", disabled=live["playing"]):
         _live_step(live, config, LIVE_CHUNK)
     c3.button("↺ Reset", width="stretch", on_click=lambda: st.session_state.pop("live", None))
@@ -488,8 +501,12 @@ def census_panel(config: TrainConfig) -> None:
                "this recipe solve the task, and where do the failures get stuck?")
     n = st.number_input("Seeds", 10, explore.MAX_SEEDS, 200, step=50, key="census_n")
     key = ("census", config.replace(seed=0), int(n))
-    many = _results().get(key, lambda: _with_progress(
-        f"Training {n} networks…", lambda p: explore.census(config, int(n), p)))
+    try:
+        many = _results().get(key, lambda: _with_progress(
+            f"Training {n} networks…", lambda p: explore.census(config, int(n), p)))
+    except ValueError as err:  # the library's size bounds
+        st.error(f"Census not run: {err}.", icon=":material/block:")
+        return
     final = many.final_loss
     c1, c2, c3 = st.columns(3)
     c1.metric("Solved", f"{many.solved.mean():.0%}", help="All samples on the right side of 0.5")
@@ -539,9 +556,13 @@ def sweep_panel(config: TrainConfig) -> None:
     key = ("sweep", config.replace(seed=0, lr=0.1, hidden=2))
     if key not in _results().items and not st.button("Run sweep", type="primary"):
         return
-    result = _results().get(key, lambda: _with_progress(
-        f"Sweeping {len(lrs) * len(hidden)} cells…",
-        lambda p: explore.sweep(config, lrs, hidden, explore.SWEEP_SEEDS, p)))
+    try:
+        result = _results().get(key, lambda: _with_progress(
+            f"Sweeping {len(lrs) * len(hidden)} cells…",
+            lambda p: explore.sweep(config, lrs, hidden, explore.SWEEP_SEEDS, p)))
+    except ValueError as err:  # the library's size bounds
+        st.error(f"Sweep not run: {err}.", icon=":material/block:")
+        return
     st.plotly_chart(xfig.sweep_figure(result.lrs, result.hidden, result.solved, result.seeds),
                     **CHART)
     st.caption("One hidden unit can never solve XOR. Two often get stuck. Wider layers "
@@ -578,7 +599,7 @@ def main() -> None:
     if st.session_state.get("upload_error"):
         st.error(f"Could not use that run file — {st.session_state.upload_error}",
                  icon=":material/folder_open:")
-    start = st.session_state.get("start")
+    start = uploaded_weights(config)
     tabs = st.tabs(["Run", "Live training", "Seed census", "Sweep"], key="page",
                    on_change="rerun")
     panels = (lambda: run_panel(config, start), lambda: live_controls(config),
