@@ -296,8 +296,9 @@ def derivative_views(run, grid, epoch: int) -> None:
     st.markdown(f"**{symbol} of each hidden unit over the input plane** (epoch {epoch:,})")
     st.caption(f"Backprop multiplies each hidden unit's error by {symbol}. Where it is dark, "
                "the unit is saturated: almost no gradient passes, so weights feeding it barely "
-               "move. The dotted line marks 1% of the largest possible value. A unit that is "
-               "dark on two or more samples can no longer help separate them.")
+               "move. The dotted line is the saturation threshold, 10% of the largest possible "
+               "value. A unit that is dark on two or more samples can no longer help separate "
+               "them.")
     st.plotly_chart(fig.derivative_heatmaps_figure(grid["plane"], grid["deriv1"], run.X, run.y,
                                                    act), **CHART)
     st.markdown(f"**{symbol} at each sample, through training**")

@@ -18,6 +18,9 @@ PLATEAUS = {
     0.25: "all four patterns merged (MSE ≈ 1/4)",
 }
 PLATEAU_TOLERANCE = 0.01
+# A hidden unit counts as saturated on a sample when f'(z1) is below this
+# fraction of the largest value f' can take (0.025 for the sigmoid).
+SATURATION_FRACTION = 0.1
 
 
 @dataclass(frozen=True)

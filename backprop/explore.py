@@ -7,17 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import TrainConfig
-from .figures import DERIVATIVE_MAX
+from .diagnosis import SATURATION_FRACTION
 from .many import MAX_SEEDS, ManyRuns, train_many
+from .nn import DERIVATIVE_MAX
 
 MAX_SWEEP_CELLS = 100
 MAX_LOSS_POINTS = 500  # loss samples kept per seed in a census
 SWEEP_LRS = (0.05, 0.1, 0.3, 1.0, 3.0, 10.0)
 SWEEP_HIDDEN = (1, 2, 3, 4, 8)
 SWEEP_SEEDS = 100
-# A hidden unit counts as saturated on a sample when f'(z1) is below this
-# fraction of the largest value f' can take (0.25 for the sigmoid).
-SATURATION_FRACTION = 0.1
 MERGE_DISTANCE = 0.05  # patterns closer than this in hidden space look alike to the output
 
 

@@ -11,7 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .diagnosis import PLATEAUS
+from .diagnosis import PLATEAUS, SATURATION_FRACTION
+from .nn import DERIVATIVE_MAX, DERIVATIVE_SYMBOLS
 from .plane import Plane
 
 OUTPUT_SCALE = "RdBu"
@@ -19,9 +20,6 @@ DERIVATIVE_SCALE = "Viridis"
 BLUE, RED, GREY = "#2166ac", "#b2182b", "#555555"
 FONT = {"size": 13}
 MAX_LINE_POINTS = 2000  # loss curves are thinned to this many points
-SATURATED = 0.01  # a unit is "saturated" where f'(z) < SATURATED * max f'
-# The largest value each hidden derivative can take, for a fixed colour range.
-DERIVATIVE_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, None)}
 
 
@@ -149,12 +147,12 @@ def derivative_heatmaps_figure(plane: Plane, deriv1, X, y, activation: str = "si
     deriv1 : (H, ny, nx). The colour range is fixed to [0, max f'] for the
     activation, so dark means saturated (no gradient flows through that unit
     there) and yellow means the unit is at its most sensitive. The dotted white
-    line marks f' = 1% of its maximum.
+    line is the saturation threshold, SATURATION_FRACTION of the maximum.
     """
     top = DERIVATIVE_MAX[activation]
-    label = {"sigmoid": "σ′(z¹)", "tanh": "tanh′(z¹)", "relu": "relu′(z¹)"}[activation]
-    return _unit_panels(plane, deriv1, X, y, 0.0, top, DERIVATIVE_SCALE, label, columns,
-                        threshold=SATURATED * top if activation != "relu" else None)
+    return _unit_panels(plane, deriv1, X, y, 0.0, top, DERIVATIVE_SCALE,
+                        DERIVATIVE_SYMBOLS[activation], columns,
+                        threshold=SATURATION_FRACTION * top if activation != "relu" else None)
 
 
 def activation_heatmaps_figure(plane: Plane, a1, X, y, activation: str = "sigmoid",
@@ -191,8 +189,7 @@ def saturation_timeline_figure(epochs, deriv1, X, activation: str = "sigmoid",
     else:
         rows = [f"unit {j + 1} (mean over samples)" for j in range(H)]
         z = deriv1.mean(axis=2).T
-    top = DERIVATIVE_MAX[activation]
-    label = {"sigmoid": "σ′(z¹)", "tanh": "tanh′(z¹)", "relu": "relu′(z¹)"}[activation]
+    top, label = DERIVATIVE_MAX[activation], DERIVATIVE_SYMBOLS[activation]
     fig = go.Figure(go.Heatmap(
         x=np.asarray(epochs), y=rows, z=_round(z), zmin=0, zmax=top,
         colorscale=DERIVATIVE_SCALE, colorbar={"title": {"text": label}, "thickness": 12},
