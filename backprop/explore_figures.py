@@ -109,14 +109,18 @@ def hidden_space_figure(a1_history, W2, b2, y, X, activation: str = "sigmoid",
         fig.add_trace(go.Scatter(
             x=a1_history[:, i, k], y=a1_history[:, j, k], mode="lines", showlegend=False,
             line={"color": colour, "width": 1}, opacity=0.35, hoverinfo="skip"))
+    in_group = {k for group in merged for k in group}  # named by the annotation instead
     for target, colour, symbol in ((1, BLUE, "circle"), (0, RED, "x")):
         pick = np.flatnonzero(y == target)
+        high = now[j, pick] > lo + 0.8 * (hi - lo)
         fig.add_trace(go.Scatter(
             x=now[i, pick], y=now[j, pick], mode="markers+text" if len(y) <= 8 else "markers",
-            text=[labels[k] for k in pick], textposition="top center", name=f"target {target}",
+            text=["" if k in in_group else labels[k] for k in pick],
+            textposition=["bottom center" if h else "top center" for h in high],
+            customdata=[labels[k] for k in pick], name=f"target {target}",
             marker={"color": colour, "symbol": symbol, "size": 13 if len(y) <= 8 else 6,
                     "line": {"color": "white", "width": 1}},
-            hovertemplate="sample %{text}<br>a¹ = (%{x:.3f}, %{y:.3f})<extra></extra>"))
+            hovertemplate="sample %{customdata}<br>a¹ = (%{x:.3f}, %{y:.3f})<extra></extra>"))
     others = [h for h in range(now.shape[0]) if h not in (i, j)]
     offset = float(b2[0, 0] + sum(W2[0, h] * now[h].mean() for h in others))
     xs = np.linspace(lo - pad, hi + pad, 50)
