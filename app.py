@@ -13,7 +13,6 @@ from collections import OrderedDict
 
 import numpy as np
 import streamlit as st
-from backprop.runfile import RunFileError, loads, run_to_json
 
 from backprop import FIELDS, TrainConfig, explore, from_query, nn, tables, to_query, train
 from backprop import explore_figures as xfig
@@ -22,6 +21,7 @@ from backprop.datasets import CONTINUOUS
 from backprop.diagram import network_figure
 from backprop.plane import evaluate, plane_around
 from backprop.presets import PRESETS, preset_config
+from backprop.runfile import RunFileError, loads, run_to_json
 from backprop.steps import step_equations
 
 DEFAULTS = TrainConfig()
@@ -90,7 +90,13 @@ def _load_settings_from_url() -> None:
     st.session_state.settings_loaded = True
 
 
+def _settings_changed() -> None:
+    """A setting was changed by hand: warnings about the original link no longer apply."""
+    st.session_state.url_warnings = []
+
+
 def _reset_defaults() -> None:
+    _settings_changed()
     for name in FIELDS:
         st.session_state[name] = getattr(DEFAULTS, name)
     st.session_state.pop("start", None)
@@ -135,17 +141,20 @@ def _setting_widget(where, name: str) -> None:
     label, hint = field.label, HELP[name]
     if field.kind == "choice":
         names = LABELS[name]
-        where.selectbox(label, field.choices, key=name, help=hint,
+        where.selectbox(label, field.choices, key=name, help=hint, on_change=_settings_changed,
                         format_func=lambda v, names=names: names.get(v, v))
     elif name == "hidden":
-        where.slider(label, int(field.lo), int(field.hi), key=name, help=hint)
+        where.slider(label, int(field.lo), int(field.hi), key=name, help=hint,
+                     on_change=_settings_changed)
     elif field.kind == "int":
         step = {"epochs": 1000, "samples": 50}.get(name, 1)
-        where.number_input(label, int(field.lo), int(field.hi), step=step, key=name, help=hint)
+        where.number_input(label, int(field.lo), int(field.hi), step=step, key=name, help=hint,
+                           on_change=_settings_changed)
     else:
         step = {"lr": 0.05, "noise": 0.05}[name]
         where.number_input(label, float(field.lo), float(field.hi), step=step, key=name,
-                           help=hint, format="%.4g" if name == "lr" else "%.2f")
+                           help=hint, format="%.4g" if name == "lr" else "%.2f",
+                           on_change=_settings_changed)
 
 
 def sync_url(config: TrainConfig) -> None:
@@ -160,6 +169,7 @@ def sync_url(config: TrainConfig) -> None:
 
 def _on_upload() -> None:
     upload = st.session_state.get("upload")
+    st.session_state.pop("upload_error", None)
     if upload is None:
         return
     try:
@@ -332,10 +342,10 @@ def stuck_view(run, k: int, epoch: int) -> None:
     units = (0, min(1, H - 1))
     if H > 2:
         c1, c2 = st.columns(2)
-        first = c1.selectbox("Horizontal axis unit", range(H), format_func=lambda j: j + 1,
+        first = c1.selectbox("Horizontal axis unit", range(H), format_func=lambda j: str(j + 1),
                              key="unit_x")
         second = c2.selectbox("Vertical axis unit", range(H), index=1,
-                              format_func=lambda j: j + 1, key="unit_y")
+                              format_func=lambda j: str(j + 1), key="unit_y")
         units = (first, second)
     st.caption("Hidden space: each sample placed at its hidden activations (a¹ of two units), "
                "with trails showing how it moved during training. The output unit can only draw "
@@ -533,9 +543,13 @@ def census_panel(config: TrainConfig) -> None:
     chosen = c1.selectbox("Open a seed in the main views", options, key="census_pick",
                           format_func=lambda s: f"seed {s} · "
                           + ("solved" if many.solved[s] else f"stuck, MSE {final[s]:.3f}"))
-    if c2.button("Open", width="stretch"):
-        st.session_state.seed = int(chosen)
-        st.rerun()
+    c2.button("Open", width="stretch", on_click=_open_seed, args=(int(chosen),))
+
+
+def _open_seed(seed: int) -> None:
+    st.session_state.seed = seed
+    st.session_state.page = "Run"
+    _settings_changed()
 
 
 def census_examples(many, per_kind: int = 4) -> list[int]:

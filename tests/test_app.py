@@ -285,8 +285,6 @@ def test_gradient_check_agrees_with_backprop():
     assert (table["relative error"] < 1e-4).all()
 
 
-@pytest.mark.xfail(strict=True, reason="app.py stuck_view: format_func=lambda j: j + 1 returns "
-                   "an int; st.selectbox needs str, so 'Why stuck?' raises TypeError for H > 2")
 def test_why_stuck_with_more_than_two_hidden_units_picks_the_axes():
     at = start({**FAST, "hidden": "4"}, view="Why stuck?")
     ok(at.selectbox(key="unit_y").set_value(3).run())
@@ -401,3 +399,23 @@ def test_sweep_tab_waits_for_its_button():
     at = start(FAST, page="Sweep")
     assert [b.label for b in at.button if b.label == "Run sweep"] == ["Run sweep"]
     assert len(at.get("plotly_chart")) == 0
+
+
+def test_census_open_button_opens_that_seed_in_the_main_views():
+    at = start({**FAST}, page="Seed census", census_n=10)
+    ok(at.selectbox(key="census_pick").set_value(3).run())
+    ok(at.button[[b.label for b in at.button].index("Open")].click().run())
+    assert at.session_state["seed"] == 3
+    assert at.query_params["seed"] in ("3", ["3"])
+
+
+def test_stale_messages_clear_when_the_user_acts():
+    at = start({**FAST, "lr": "abc"})
+    assert any("Link setting ignored" in w.value for w in at.warning)
+    ok(at.number_input(key="seed").set_value(5).run())
+    assert not any("Link setting ignored" in w.value for w in at.warning)
+    ok(at.file_uploader(key="upload").set_value(("bad.json", b"not json", "application/json"))
+       .run())
+    assert any("Could not use that run file" in e.value for e in at.error)
+    ok(at.file_uploader(key="upload").set_value(None).run())
+    assert not any("Could not use that run file" in e.value for e in at.error)
