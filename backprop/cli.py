@@ -1,0 +1,202 @@
+"""The command line: ``python -m backprop train``, one flag per setting.
+
+Each flag is a ``FIELDS`` name (``--lr 0.5``) and its value is parsed by the
+same ``Field.parse`` as the URL's, so a bad value gets the same message. The
+loss is printed as the tutorial prints it, ``Epoch N, Loss: X``, then the
+verdict and a table of predictions.
+
+Every user error (bad flag, unreadable run file, unwritable ``--save``) is one
+line on stderr, ``backprop: error: ...``, with exit status 2. A run that
+diverges exits with status 1 after printing its log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .config import DEFAULTS, FIELDS, TrainConfig, format_value
+from .datasets import CONTINUOUS
+from .runfile import MAX_BYTES, RunFileError, loads, run_to_json
+from .training import Run, train
+
+TABLE_ROWS = 8  # rows of predictions shown for the continuous datasets
+
+
+class CliError(Exception):
+    """A user error, printed as one line ``backprop: error: ...`` (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise CliError(message)
+
+
+def _setting(field):
+    """An argparse ``type`` that parses with ``field.parse``, keeping its message."""
+
+    def parse(text):
+        try:
+            return field.parse(text)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    return parse
+
+
+def _log_every(text):
+    try:
+        every = int(text)
+    except ValueError:
+        every = -1
+    if every < 0:
+        raise argparse.ArgumentTypeError(f"log-every must be a whole number >= 0, got {text!r}")
+    return every
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``backprop`` parser, with its ``train`` command."""
+    parser = _Parser(prog="backprop", allow_abbrev=False,
+                     description="Train a 2-H-1 network by hand-written backpropagation.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    command = commands.add_parser(
+        "train", allow_abbrev=False, help="train one network and print its loss",
+        description="Train one network, printing the loss as the tutorial does, then the "
+                    "verdict and the predictions. Every setting defaults to the tutorial's.")
+    settings = command.add_argument_group("settings (the same names as in the app's URL)")
+    for name, field in FIELDS.items():
+        metavar = "{" + ",".join(field.choices) + "}" if field.choices else name.upper()
+        default = format_value(getattr(DEFAULTS, name))
+        settings.add_argument(f"--{name}", type=_setting(field), metavar=metavar,
+                              help=f"{field.label}: {field.allowed()} (default {default})")
+    files = command.add_argument_group("run files (JSON)")
+    files.add_argument("--load", metavar="FILE",
+                       help="start from this run file's weights; its hidden must match "
+                            "--hidden, the other settings come from the flags")
+    files.add_argument("--save", metavar="FILE",
+                       help="write the settings, final weights and loss to FILE")
+    output = command.add_argument_group("output")
+    output.add_argument("--log-every", type=_log_every, default=1000, metavar="N",
+                         help="print the loss every N epochs; 0 prints none (default 1000)")
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the command line on ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as done:  # --help
+            return done.code or 0
+        return train_command(args)
+    except CliError as err:
+        print(f"backprop: error: {' '.join(str(err).split())}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("backprop: interrupted", file=sys.stderr)
+        return 130
+
+
+def train_command(args: argparse.Namespace) -> int:
+    """Train with the parsed flags; print the log, verdict and predictions; save if asked."""
+    config = TrainConfig(**{name: getattr(args, name) for name in FIELDS
+                            if getattr(args, name) is not None})
+    if args.save is not None:
+        check_writable(args.save)
+    params = None
+    if args.load is not None:
+        params = load_params(args.load, config.hidden)
+        print(f"Starting from the weights in {args.load}")
+    run = train(config, params)
+    print_log(run.loss, args.log_every)
+    if run.stopped:
+        unsaved = f" Nothing was saved to {args.save}." if args.save is not None else ""
+        print(f"backprop: {run.stopped}{unsaved}", file=sys.stderr)
+        return 1
+    print()
+    print(run.verdict.text)
+    print()
+    print(prediction_table(run))
+    if args.save is not None:
+        save(run, args.save)
+        print(f"Saved the run to {args.save}")
+    return 0
+
+
+def load_params(path: str, hidden: int) -> dict:
+    """The weights of the run file at ``path``, which must be for ``hidden`` units."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise CliError(f"cannot read run file {path!r}: {err.strerror or err}") from None
+    if len(data) > MAX_BYTES:
+        raise CliError(f"run file {path!r} is too large: a run file is at most "
+                       f"{MAX_BYTES:,} bytes")
+    try:
+        loaded = loads(data)
+    except RunFileError as err:
+        raise CliError(f"run file {path!r}: {err}") from None
+    if loaded.config.hidden != hidden:
+        raise CliError(f"run file {path!r} is for hidden = {loaded.config.hidden}, but "
+                       f"--hidden is {hidden}; pass --hidden {loaded.config.hidden} to "
+                       f"start from its weights")
+    return loaded.params
+
+
+def check_writable(path: str) -> None:
+    """Fail before training, not after, if ``path`` cannot be written."""
+    target = Path(path)
+    if target.is_dir():
+        raise CliError(f"cannot save to {path!r}: it is a directory")
+    folder = target.parent
+    if not folder.is_dir():
+        raise CliError(f"cannot save to {path!r}: there is no directory {str(folder)!r}")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise CliError(f"cannot save to {path!r}: permission denied")
+
+
+def save(run: Run, path: str) -> None:
+    try:
+        Path(path).write_text(run_to_json(run), encoding="utf-8")
+    except (OSError, RunFileError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+        raise CliError(f"cannot save to {path!r}: {reason}") from None
+
+
+def print_log(loss, every: int) -> None:
+    """The tutorial's log: ``Epoch N, Loss: X`` for every N that is a multiple of ``every``.
+
+    loss : (E,) mean squared error before each update, as in ``Run.loss``.
+    """
+    if every:
+        for epoch in range(0, len(loss), every):
+            print(f"Epoch {epoch}, Loss: {loss[epoch]}")
+
+
+def prediction_table(run: Run) -> str:
+    """x1, x2, target, prediction and correct (yes/no) per sample, aligned, plus accuracy.
+
+    Continuous datasets show their first TABLE_ROWS samples only.
+    """
+    X, targets, predictions = run.X, run.y[0], run.predictions
+    correct = (predictions > 0.5) == (targets > 0.5)
+    n = len(targets)
+    continuous = run.config.dataset in CONTINUOUS
+    shown, x = (min(n, TABLE_ROWS), ".4f") if continuous else (n, "g")
+    rows = [("x1", "x2", "target", "prediction", "correct")]
+    rows += [(f"{X[0, i]:{x}}", f"{X[1, i]:{x}}", f"{targets[i]:g}", f"{predictions[i]:.4f}",
+              "yes" if correct[i] else "no") for i in range(shown)]
+    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+    lines = ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True))
+             for row in rows]
+    if shown < n:
+        more = n - shown
+        lines.append(f"... {more} more sample{'' if more == 1 else 's'}")
+    right = int(np.sum(correct))
+    lines.append(f"Accuracy: {right} of {n} on the right side of 0.5 ({right / n:.1%})")
+    return "\n".join(lines)

@@ -1,0 +1,273 @@
+"""Run files: a run's settings, final weights and loss curve as JSON (never pickle).
+
+Format, version 1::
+
+    {"format": "backprop-run", "version": 1,
+     "config": {every TrainConfig setting, by its field name},
+     "params": {"W1": [[...]], "b1": [[...]], "W2": [[...]], "b2": [[...]]},
+     "loss": [mean squared error before each update, ...]}
+
+Floats are written with ``repr``, so settings, weights and loss read back exactly.
+
+``loads`` trusts nothing. It checks, in order: the size (at most ``MAX_BYTES`` =
+4,000,000 bytes, before parsing), that the text is UTF-8 and not empty, the JSON,
+that the top level is an object with the right ``format`` and ``version`` and no
+other keys, every setting, that ``params`` holds exactly W1, b1, W2, b2 as 2-D lists
+of finite numbers whose shapes fit ``hidden``, and that ``loss`` is a list of at most
+``epochs`` finite numbers >= 0. Any problem raises ``RunFileError`` saying what is
+wrong; no input raises anything else.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import FIELDS, TrainConfig, from_dict
+from .nn import PARAM_NAMES
+
+FORMAT = "backprop-run"
+VERSION = 1
+KEYS = ("format", "version", "config", "params", "loss")
+# A run at the limits (100,000 epochs, 16 hidden units) is about 2.3 MB: the loss
+# dominates, at up to 23 bytes per epoch. The app's uploader allows 5 MB.
+MAX_BYTES = 4_000_000
+
+
+class RunFileError(ValueError):
+    """A run file that cannot be read or written; the message says what is wrong."""
+
+
+@dataclass(frozen=True, eq=False)
+class RunFile:
+    """A checked run file.
+
+    config : TrainConfig
+    params : dict of float ndarrays: W1 (H, 2), b1 (H, 1), W2 (1, H), b2 (1, 1),
+        where H = config.hidden.
+    loss : float ndarray of shape (E,), E <= config.epochs.
+    """
+
+    config: TrainConfig
+    params: dict
+    loss: np.ndarray
+
+
+def param_shapes(hidden: int) -> dict[str, tuple[int, int]]:
+    """The shape of each parameter of a 2-H-1 network, by name."""
+    return {"W1": (hidden, 2), "b1": (hidden, 1), "W2": (1, hidden), "b2": (1, 1)}
+
+
+def dumps(config: TrainConfig, params: dict, loss) -> str:
+    """The run file for these settings, parameters (W1 (H, 2) ...) and loss (E,), as text.
+
+    Raises ``RunFileError`` for anything ``loads`` would refuse (wrong shapes,
+    non-finite numbers), so a written file can always be read back.
+    """
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": config.to_dict(),
+        "params": {name: np.asarray(value, dtype=float).tolist()
+                   for name, value in params.items()},
+        "loss": np.asarray(loss, dtype=float).tolist(),
+    }
+    _check(doc)
+    # One key per line, so the settings are readable at the top of the file.
+    lines = [f"  {json.dumps(key)}: {json.dumps(value, allow_nan=False)}"
+             for key, value in doc.items() if key != "loss"]
+    lines.append(f'  "loss": {json.dumps(doc["loss"], allow_nan=False, separators=(",", ":"))}')
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def run_to_json(run) -> str:
+    """``dumps`` for a ``training.Run``: its config, final params and loss."""
+    return dumps(run.config, run.params, run.loss)
+
+
+def loads(data: str | bytes) -> RunFile:
+    """Read and check a run file given as text or bytes; raise ``RunFileError`` if it is bad."""
+    text = _decode(data)
+    try:
+        doc = json.loads(text, parse_constant=_no_constants, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as err:
+        raise RunFileError(f"not valid JSON: {err.msg} at line {err.lineno}, "
+                           f"column {err.colno}") from None
+    except RunFileError:
+        raise
+    except ValueError:  # an integer literal beyond Python's digit limit
+        raise RunFileError("not valid JSON: a number has too many digits") from None
+    except RecursionError:
+        raise RunFileError("not valid JSON: nested too deeply") from None
+    try:
+        return _check(doc)
+    except RecursionError:  # a setting's message printing a deeply nested value
+        raise RunFileError("not a run file: a value is nested too deeply") from None
+
+
+def _decode(data) -> str:
+    if isinstance(data, str):
+        if len(data) > MAX_BYTES:
+            _too_large(len(data))
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RunFileError("not UTF-8 text: it holds an unpaired surrogate") from None
+    elif not isinstance(data, (bytes, bytearray, memoryview)):
+        raise RunFileError(f"a run file is text or bytes, not {type(data).__name__}")
+    raw = memoryview(data)
+    if raw.nbytes > MAX_BYTES:
+        _too_large(raw.nbytes)
+    try:
+        text = bytes(raw).decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise RunFileError(f"not UTF-8 text: invalid byte at position {err.start}") from None
+    if not text.strip(" \t\r\n"):
+        raise RunFileError("the file is empty")
+    return text
+
+
+def _too_large(size: int):
+    raise RunFileError(f"too large: {size:,} bytes (a run file is at most {MAX_BYTES:,} bytes)")
+
+
+def _no_constants(name: str):
+    raise RunFileError(f"{name} is not allowed: every number must be finite")
+
+
+def _unique_keys(pairs: list) -> dict:
+    doc = {}
+    for key, value in pairs:
+        if key in doc:
+            raise RunFileError(f"duplicate key {_show(key)}: each key may appear once")
+        doc[key] = value
+    return doc
+
+
+def _kind(value) -> str:
+    """A JSON value's kind, for messages: 'an object', 'a list', 'a string', ..."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, str):
+        return f"the string {_show(value)}"
+    return _show(value)
+
+
+def _show(value) -> str:
+    """A short repr; lists and objects are only described, never printed whole."""
+    if isinstance(value, (dict, list)):
+        return _kind(value)
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check(doc) -> RunFile:
+    if not isinstance(doc, dict):
+        raise RunFileError(f"not a run file: the top level must be a JSON object, "
+                           f"got {_kind(doc)}")
+    if "format" not in doc:
+        raise RunFileError(f'not a run file: no "format": "{FORMAT}" key')
+    if doc["format"] != FORMAT:
+        raise RunFileError(f'not a run file: "format" must be "{FORMAT}", '
+                           f"got {_kind(doc['format'])}")
+    if "version" not in doc:
+        raise RunFileError('missing key: "version"')
+    version = doc["version"]
+    if type(version) is not int or version != VERSION:
+        raise RunFileError(f"unsupported version {_show(version)}: "
+                           f"this program reads version {VERSION}")
+    unknown = [key for key in doc if key not in KEYS]
+    if unknown:
+        raise RunFileError(f"unknown key(s): {_names(unknown)}; a run file has only "
+                           f"{', '.join(KEYS)}")
+    missing = [key for key in KEYS if key not in doc]
+    if missing:
+        raise RunFileError(f"missing key(s): {', '.join(missing)}")
+    config = _config(doc["config"])
+    return RunFile(config, _params(doc["params"], config.hidden),
+                   _loss(doc["loss"], config.epochs))
+
+
+def _names(keys) -> str:
+    text = ", ".join(map(repr, keys))
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _config(data) -> TrainConfig:
+    if not isinstance(data, dict):
+        raise RunFileError(f"config must be an object of settings, got {_kind(data)}")
+    try:
+        config = from_dict(data)
+    except ValueError as err:
+        raise RunFileError(f"config: {err}") from None
+    missing = [name for name in FIELDS if name not in data]
+    if missing:
+        raise RunFileError(f"config: missing setting(s): {', '.join(missing)}")
+    return config
+
+
+def _params(data, hidden: int) -> dict:
+    if not isinstance(data, dict):
+        raise RunFileError(f"params must be an object with {', '.join(PARAM_NAMES)}, "
+                           f"got {_kind(data)}")
+    missing = [name for name in PARAM_NAMES if name not in data]
+    if missing:
+        raise RunFileError(f"params: missing {', '.join(missing)}")
+    extra = [name for name in data if name not in PARAM_NAMES]
+    if extra:
+        raise RunFileError(f"params: unknown key(s) {_names(extra)}; "
+                           f"expected only {', '.join(PARAM_NAMES)}")
+    shapes = param_shapes(hidden)
+    return {name: _matrix(name, data[name], shapes[name], hidden) for name in PARAM_NAMES}
+
+
+def _is_number(value) -> bool:
+    return type(value) is float or type(value) is int  # JSON true/false are not numbers
+
+
+def _matrix(name: str, rows, shape: tuple[int, int], hidden: int) -> np.ndarray:
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
+        raise RunFileError(f"params: {name} must be a 2-D list of numbers (a list of rows), "
+                           f"got {_kind(rows)}")
+    for row in rows:
+        for value in row:
+            if not _is_number(value):
+                raise RunFileError(f"params: {name} must hold only numbers, "
+                                   f"got {_kind(value)}")
+    if any(len(row) != len(rows[0]) for row in rows):
+        raise RunFileError(f"params: the rows of {name} have different lengths")
+    got = (len(rows), len(rows[0]))
+    if got != shape:
+        raise RunFileError(f"params: {name} has shape {got}, but hidden = {hidden} "
+                           f"needs {shape}")
+    return _finite(f"params: {name}", rows)
+
+
+def _finite(what: str, values) -> np.ndarray:
+    try:
+        array = np.array(values, dtype=float)
+    except OverflowError:
+        array = np.array([np.inf])
+    if not np.isfinite(array).all():
+        raise RunFileError(f"{what} holds a number too large to be finite")
+    return array
+
+
+def _loss(data, epochs: int) -> np.ndarray:
+    if not isinstance(data, list):
+        raise RunFileError(f"loss must be a list of numbers, got {_kind(data)}")
+    if len(data) > epochs:
+        raise RunFileError(f"loss has {len(data):,} entries, more than epochs = {epochs:,}")
+    bad = next((i for i, v in enumerate(data) if not _is_number(v)), None)
+    if bad is not None:
+        raise RunFileError(f"loss[{bad}] must be a number, got {_kind(data[bad])}")
+    loss = _finite("loss", data)
+    if loss.size and loss.min() < 0:
+        bad = int(np.argmin(loss))
+        raise RunFileError(f"loss[{bad}] is {float(loss[bad])!r}: "
+                           f"a mean squared error is >= 0")
+    return loss

@@ -1,0 +1,270 @@
+"""The command line, run in-process through ``main`` (and once as ``python -m backprop``)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backprop import TrainConfig, train
+from backprop.cli import main
+from backprop.config import FIELDS
+from backprop.nn import PARAM_NAMES
+from backprop.runfile import loads, run_to_json
+
+ROOT = Path(__file__).resolve().parents[1]
+# A run that overflows within 100 epochs: relu and cross-entropy keep pushing on noisy data.
+DIVERGES = ["--dataset", "xor-cloud", "--hidden", "1", "--activation", "relu", "--loss", "bce",
+            "--lr", "1000", "--samples", "8", "--noise", "1", "--seed", "1", "--epochs", "300"]
+
+pytestmark = pytest.mark.filterwarnings("error")  # a RuntimeWarning anywhere fails the test
+
+
+def run_cli(capsys, *argv):
+    """``main(argv)`` as the shell would see it: (exit status, stdout, stderr)."""
+    code = main([str(arg) for arg in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def epoch_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith("Epoch ")]
+
+
+def expected_log(loss, every) -> list[str]:
+    return [f"Epoch {epoch}, Loss: {loss[epoch]}" for epoch in range(0, len(loss), every)]
+
+
+def assert_one_line_error(code, err, *fragments):
+    assert code == 2, f"exit status {code}, stderr: {err!r}"
+    assert err.startswith("backprop: error: "), err
+    assert err.count("\n") == 1 and err.endswith("\n"), f"not one line: {err!r}"
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in err, f"{fragment!r} not in {err!r}"
+
+
+# --- training output ------------------------------------------------------------------
+
+
+def test_log_is_the_tutorials(capsys):
+    code, out, err = run_cli(capsys, "train", "--epochs", 300, "--log-every", 100)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[:3] == expected_log(train(TrainConfig(epochs=300)).loss, 100)
+    assert lines[0].startswith("Epoch 0, Loss: 0.2768094")
+    assert len(epoch_lines(out)) == 3
+
+
+@pytest.mark.parametrize("every, count", [(0, 0), (1, 20), (7, 3), (20, 1), (1000, 1)])
+def test_log_every(capsys, every, count):
+    code, out, _ = run_cli(capsys, "train", "--epochs", 20, "--log-every", every)
+    assert code == 0
+    assert epoch_lines(out) == (expected_log(train(TrainConfig(epochs=20)).loss, every)
+                                if every else [])
+    assert len(epoch_lines(out)) == count
+
+
+def test_every_flag_reaches_the_config(capsys):
+    config = TrainConfig(dataset="xor-cloud", hidden=3, activation="tanh", loss="bce", lr=0.5,
+                         epochs=40, seed=7, init="xavier", update="online", samples=20,
+                         noise=0.2)
+    flags = [part for name in FIELDS for part in (f"--{name}", getattr(config, name))]
+    code, out, _ = run_cli(capsys, "train", *flags, "--log-every", 10)
+    assert code == 0
+    assert epoch_lines(out) == expected_log(train(config).loss, 10)
+
+
+def test_verdict_and_prediction_table(capsys):
+    run = train(TrainConfig(epochs=50))
+    code, out, _ = run_cli(capsys, "train", "--epochs", 50)
+    assert code == 0
+    assert run.verdict.text in out
+    table = out[out.index("x1"):].splitlines()
+    assert table[0].split() == ["x1", "x2", "target", "prediction", "correct"]
+    widths = {len(line) for line in table[:5]}
+    assert len(widths) == 1, f"columns not aligned:\n{out}"
+    for i, line in enumerate(table[1:5]):
+        right = (run.predictions[i] > 0.5) == (run.y[0, i] > 0.5)
+        assert line.split() == [f"{run.X[0, i]:g}", f"{run.X[1, i]:g}", f"{run.y[0, i]:g}",
+                                f"{run.predictions[i]:.4f}", "yes" if right else "no"]
+    assert table[5].startswith("Accuracy: ")
+
+
+def test_continuous_data_shows_eight_rows_and_the_accuracy(capsys):
+    config = TrainConfig(dataset="circles", samples=50, epochs=20)
+    run = train(config)
+    code, out, _ = run_cli(capsys, "train", "--dataset", "circles", "--samples", 50,
+                           "--epochs", 20)
+    assert code == 0
+    table = out[out.index("x1"):].splitlines()
+    assert len(table) == 1 + 8 + 2, out
+    assert table[9] == "... 42 more samples"
+    right = int(np.sum((run.predictions > 0.5) == (run.y[0] > 0.5)))
+    assert table[10] == f"Accuracy: {right} of 50 on the right side of 0.5 ({right / 50:.1%})"
+
+
+def test_help_lists_every_flag(capsys):
+    assert main(["train", "--help"]) == 0
+    out = capsys.readouterr().out
+    for flag in [*FIELDS, "load", "save", "log-every"]:
+        assert f"--{flag}" in out, flag
+    assert main(["--help"]) == 0
+    assert "train" in capsys.readouterr().out
+
+
+# --- run files ----------------------------------------------------------------------------
+
+
+def test_save_then_load_continues_the_run(capsys, tmp_path):
+    path = tmp_path / "run.json"
+    code, out, _ = run_cli(capsys, "train", "--epochs", 100, "--save", path)
+    assert code == 0 and f"Saved the run to {path}" in out
+    first = train(TrainConfig(epochs=100))
+    assert path.read_text() == run_to_json(first)
+
+    code, out, _ = run_cli(capsys, "train", "--epochs", 100, "--load", path,
+                           "--log-every", 25, "--save", path)
+    assert code == 0
+    whole = train(TrainConfig(epochs=200))
+    assert epoch_lines(out) == expected_log(whole.loss[100:], 25)
+    continued = loads(path.read_bytes())
+    for name in PARAM_NAMES:
+        np.testing.assert_array_equal(continued.params[name], whole.params[name], name)
+
+
+def test_load_takes_settings_from_the_flags_not_the_file(capsys, tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text(run_to_json(train(TrainConfig(epochs=10, lr=0.5))))
+    code, out, _ = run_cli(capsys, "train", "--load", path, "--epochs", 30, "--lr", 2,
+                           "--log-every", 10)
+    assert code == 0
+    start = loads(path.read_text()).params
+    assert epoch_lines(out) == expected_log(train(TrainConfig(epochs=30, lr=2), start).loss, 10)
+
+
+def test_hidden_must_match_the_file(capsys, tmp_path):
+    path = tmp_path / "four.json"
+    path.write_text(run_to_json(train(TrainConfig(hidden=4, epochs=5))))
+    code, out, err = run_cli(capsys, "train", "--load", path, "--epochs", 5)
+    assert_one_line_error(code, err, "hidden = 4", "--hidden is 2", "pass --hidden 4")
+    assert out == ""
+
+
+def bad_file(text):
+    return lambda path: path.write_text(text)
+
+
+@pytest.mark.parametrize("write, fragment", [
+    (None, "cannot read run file"),
+    (lambda path: path.mkdir(), "cannot read run file"),
+    (bad_file(""), "the file is empty"),
+    (bad_file("{not json"), "not valid JSON"),
+    (bad_file('{"format": "backprop-run", "version": 9}'), "unsupported version 9"),
+    (bad_file("[" * 50_000), "nested too deeply"),
+    (lambda path: path.write_bytes(b" " * 4_000_001), "too large"),
+    (bad_file('{"format": "backprop-run", "version": 1, "config": {"a\\nb": 1}, '
+              '"params": {}, "loss": []}'), "unknown setting"),
+], ids=["missing", "directory", "empty", "not-json", "future-version", "nested",
+        "too-large", "newline-in-a-key"])
+def test_unreadable_or_invalid_load_file(capsys, tmp_path, write, fragment):
+    path = tmp_path / "run.json"
+    if write is not None:
+        write(path)
+    code, out, err = run_cli(capsys, "train", "--load", path, "--epochs", 5)
+    assert_one_line_error(code, err, fragment, str(path))
+    assert out == ""
+
+
+@pytest.mark.parametrize("target, fragment", [
+    ("missing-folder/run.json", "there is no directory"),
+    (".", "it is a directory"),
+], ids=["missing-folder", "directory"])
+def test_unwritable_save_path_fails_before_training(capsys, tmp_path, target, fragment):
+    code, out, err = run_cli(capsys, "train", "--save", tmp_path / target)
+    assert_one_line_error(code, err, "cannot save to", fragment)
+    assert out == "", "trained before finding out the file can't be written"
+
+
+# --- bad flags ------------------------------------------------------------------------------
+
+BAD_VALUES = [
+    ("dataset", "xorr"), ("dataset", ""), ("hidden", "0"), ("hidden", "2.5"), ("hidden", "17"),
+    ("activation", "softmax"), ("loss", "hinge"), ("lr", "abc"), ("lr", "0"), ("lr", "1e300"),
+    ("lr", "nan"), ("epochs", "-1"), ("epochs", "100001"), ("seed", "-1"), ("seed", "1.5"),
+    ("init", "zeros"), ("update", "minibatch"), ("samples", "7"), ("noise", "inf"),
+    ("noise", "1.5"),
+]
+
+
+def test_every_setting_has_a_bad_value_case():
+    assert {name for name, _ in BAD_VALUES} == set(FIELDS)
+
+
+@pytest.mark.parametrize("name, value", BAD_VALUES)
+def test_bad_setting_gives_the_urls_message(capsys, name, value):
+    with pytest.raises(ValueError) as parsed:
+        FIELDS[name].parse(value)
+    code, out, err = run_cli(capsys, "train", f"--{name}", value)
+    assert_one_line_error(code, err, f"--{name}", str(parsed.value))
+    assert out == ""
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["train", "--log-every", "-5"], "--log-every"),
+    (["train", "--log-every", "often"], "--log-every"),
+    (["train", "--momentum", "0.9"], "unrecognized arguments: --momentum"),
+    (["train", "--hid", "4"], "unrecognized arguments: --hid"),
+    (["train", "--lr"], "--lr: expected one argument"),
+    (["tarin"], "invalid choice: 'tarin'"),
+    ([], "required: COMMAND"),
+], ids=["negative-log-every", "text-log-every", "unknown-flag", "abbreviated-flag",
+        "missing-value", "unknown-command", "no-command"])
+def test_argparse_errors_are_one_line(capsys, argv, fragment):
+    code, out, err = run_cli(capsys, *argv)
+    assert_one_line_error(code, err, fragment)
+    assert out == ""
+
+
+# --- divergence -----------------------------------------------------------------------------
+
+
+def test_huge_learning_rate_is_refused_quietly(capsys):
+    code, _, err = run_cli(capsys, "train", "--lr", "1e300", "--activation", "relu")
+    assert_one_line_error(code, err, "--lr", "lr must be a number >= 1e-06 and <= 1000")
+
+
+def test_divergence_prints_the_log_then_exits_1(capsys, tmp_path):
+    config = TrainConfig(dataset="xor-cloud", hidden=1, activation="relu", loss="bce",
+                         lr=1000, samples=8, noise=1, seed=1, epochs=300)
+    run = train(config)
+    assert run.stopped, "this config no longer diverges: pick another for the test"
+    path = tmp_path / "run.json"
+    code, out, err = run_cli(capsys, "train", *DIVERGES, "--log-every", 10, "--save", path)
+    assert code == 1
+    assert epoch_lines(out) == expected_log(run.loss, 10)
+    assert err == f"backprop: {run.stopped} Nothing was saved to {path}.\n"
+    assert not path.exists()
+
+
+def test_python_m_backprop_prints_the_tutorial_log():
+    done = subprocess.run([sys.executable, "-W", "error", "-m", "backprop", "train",
+                           "--epochs", "2001"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.splitlines()[0]
+    # The tutorial prints 0.2768094258807294, which rounds to 0.27680943.
+    assert first.startswith("Epoch 0, Loss: 0.2768094"), first
+    assert round(float(first.split("Loss: ")[1]), 8) == 0.27680943, first
+    assert f"Epoch 2000, Loss: {train(TrainConfig(epochs=2001)).loss[2000]}" in done.stdout
+    assert done.stderr == ""
+
+
+def test_saved_file_is_json(capsys, tmp_path):
+    path = tmp_path / "run.json"
+    assert run_cli(capsys, "train", "--epochs", 3, "--log-every", 0, "--save", path)[0] == 0
+    assert json.loads(path.read_text())["config"]["epochs"] == 3
