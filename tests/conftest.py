@@ -1,0 +1,29 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+
+import pytest
+
+
+@pytest.fixture
+def require_browser() -> None:
+    """Skip the requesting test unless Playwright and Debian's Chromium are installed.
+
+    Under ``CI=true`` a missing browser is a failure instead: CI must install it
+    (``.ci/run`` does), or the real-browser test would silently never run there.
+    """
+    missing = [name for name, found in (
+        ("the playwright package", importlib.util.find_spec("playwright") is not None),
+        ("chromium on PATH", shutil.which("chromium") is not None),
+    ) if not found]
+    if not missing:
+        return
+    reason = (f"real-browser test needs {' and '.join(missing)} "
+              "(pip install -r requirements-dev.txt; sudo apt-get install chromium)")
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must install it", pytrace=False)
+    pytest.skip(reason)

@@ -1,0 +1,75 @@
+"""The real app in a real browser: ``streamlit run app.py`` headless, opened in Chromium.
+
+AppTest checks the script; this checks what a visitor gets: the page loads without an
+exception box, the charts actually draw, a bad link is reported, and a phone-width
+window still works. Set SCREENSHOT_DIR to keep a PNG of each phase.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from browser import (
+    ALERT,
+    EXCEPTION,
+    drawn_charts,
+    launch_chromium,
+    screenshot,
+    serve_app,
+    wait_for_app,
+)
+
+# Plotly charts that must draw on the default page (the Run tab).
+MIN_CHARTS = 1
+WIDE = {"width": 1400, "height": 1000}
+NARROW = {"width": 400, "height": 900}
+BAD_LINK = "hidden=3&lr=abc"
+
+
+def _open(browser, url: str, viewport: dict, shot: str):
+    """A fresh session at ``url``, waited on until its script ran and its charts drew."""
+    page = browser.new_page(viewport=viewport)
+    page.goto(url)
+    wait_for_app(page, timeout=45, min_charts=MIN_CHARTS)
+    if os.environ.get("SCREENSHOT_DIR"):
+        out = Path(os.environ["SCREENSHOT_DIR"])
+        out.mkdir(parents=True, exist_ok=True)
+        screenshot(page, out / f"{shot}.png")
+    return page
+
+
+def _exceptions(page) -> list[str]:
+    return page.locator(EXCEPTION).all_inner_texts()
+
+
+@pytest.mark.usefixtures("require_browser")
+def test_app_in_chromium():
+    from playwright.sync_api import sync_playwright
+
+    with serve_app("app.py") as url, sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            # Desktop, default settings.
+            page = _open(browser, url, WIDE, "wide")
+            assert _exceptions(page) == []
+            assert "Backprop Lab" in page.title()
+            assert "Backprop Lab" in page.locator("h1").first.inner_text()
+            assert drawn_charts(page) >= MIN_CHARTS
+
+            # A link with a bad value: the app falls back and says so.
+            page = _open(browser, f"{url}?{BAD_LINK}", WIDE, "bad-link")
+            assert _exceptions(page) == []
+            warning = page.locator(ALERT).filter(has_text=re.compile(r"\blr\b"))
+            assert warning.count() >= 1, (
+                f"no warning naming lr for ?{BAD_LINK}; alerts: "
+                f"{page.locator(ALERT).all_inner_texts()}")
+
+            # Phone width.
+            page = _open(browser, url, NARROW, "narrow")
+            assert _exceptions(page) == []
+            assert drawn_charts(page) >= MIN_CHARTS
+        finally:
+            browser.close()
