@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from dataclasses import dataclass
 
 from .datasets import DATASETS
@@ -34,9 +35,10 @@ class Field:
         """The allowed range as a sentence fragment, for error messages."""
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
-        low = f"> {self.lo:g}" if self.lo_open else f">= {self.lo:g}"
+        show = (lambda v: str(int(v))) if self.kind == "int" else (lambda v: f"{v:g}")
+        low = f"> {show(self.lo)}" if self.lo_open else f">= {show(self.lo)}"
         kind = "a whole number" if self.kind == "int" else "a number"
-        return f"{kind} {low} and <= {self.hi:g}"
+        return f"{kind} {low} and <= {show(self.hi)}"
 
     def parse(self, text):
         """Turn text (or a Python value) into this field's type, or raise ValueError."""
@@ -111,7 +113,7 @@ class TrainConfig:
             if isinstance(value, bool):
                 raise ValueError(field.message(value))
             parsed = field.parse(value)
-            if field.kind == "int" and not isinstance(value, int):
+            if field.kind == "int" and not isinstance(value, numbers.Integral):
                 raise ValueError(field.message(value))
             object.__setattr__(self, name, parsed)
 
@@ -166,7 +168,7 @@ def from_dict(data: dict, base: TrainConfig = DEFAULTS) -> TrainConfig:
         raise ValueError("config must be an object of settings")
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise ValueError(f"unknown setting(s): {', '.join(map(str, unknown))[:80]}")
+        raise ValueError(f"unknown setting(s): {', '.join(map(repr, unknown))[:80]}")
     values = {}
     for name, value in data.items():
         field = FIELDS[name]

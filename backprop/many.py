@@ -120,8 +120,10 @@ def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1,
                     _many_step(P, X[:, idx][:, None, :], y[0][idx][None, :], config, lr)
             if e % loss_every == 0:
                 loss[e // loss_every] = sq / n
-            if progress is not None and (e + 1) % CHUNK == 0:
+            if progress is not None and (e + 1) % CHUNK == 0 and e + 1 < E:
                 progress((e + 1) / E)
+    if progress is not None:
+        progress(1.0)
     W1, b1, W2, b2 = P
     params = {"W1": np.moveaxis(W1, -1, 0).copy(), "b1": b1.T[:, :, None].copy(),
               "W2": W2.T[:, None, :].copy(), "b2": b2[:, None, None].copy()}

@@ -20,7 +20,9 @@ import numpy as np
 
 def sigmoid(z, out=None):
     """sigma(z) = 1 / (1 + e^-z), written as (1 + tanh(z/2)) / 2 so it never overflows."""
-    out = np.multiply(z, 0.5, out=out)
+    if out is None:
+        out = np.empty(np.shape(z))
+    np.multiply(z, 0.5, out=out)
     np.tanh(out, out=out)
     out *= 0.5
     out += 0.5
@@ -40,7 +42,9 @@ def tanh(z, out=None):
 
 def tanh_prime(a, out=None):
     """tanh'(z) = 1 - a^2, from the output a = tanh(z)."""
-    out = np.multiply(a, a, out=out)
+    if out is None:
+        out = np.empty(np.shape(a))
+    np.multiply(a, a, out=out)
     np.subtract(1.0, out, out=out)
     return out
 
@@ -52,7 +56,7 @@ def relu(z, out=None):
 def relu_prime(a, out=None):
     """relu'(z) = 1 where a > 0, else 0 (we take 0 at the kink)."""
     if out is None:
-        out = np.empty_like(a)
+        out = np.empty(np.shape(a))
     np.greater(a, 0.0, out=out)
     return out
 

@@ -12,6 +12,7 @@ per epoch on the whole batch) and records:
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -232,30 +233,31 @@ def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
                 record(e)
             if stop == e:
                 continue
-            saved = loop.params()
+            saved = copy.deepcopy(loop)  # weights and, in online mode, the shuffle stream
             loop.run(loss, e, stop)
             if not loop.finite():
-                e, loop = _find_failure(config, saved, X, y, loss, e, stop)
+                e, loop = _find_failure(saved, loss, e, stop)
                 stopped = (f"Training stopped at epoch {e}: the weights became "
                            f"non-finite (overflow). Try a smaller learning rate.")
                 break
             e = stop
-            if progress is not None:
-                progress(e / max(E, 1))
+            if progress is not None and e < E:
+                progress(e / E)
         if e in wanted or stopped:
             record(e)
+    if progress is not None and not stopped:
+        progress(1.0)
     loss = loss[:e] / n
     return Run(config, loss, loop.params(), _stack(snaps), X, y, stopped)
 
 
-def _find_failure(config, saved, X, y, loss, start, stop):
-    """Replay epochs start..stop one at a time from ``saved``; return the last finite state."""
-    loop = LOOPS[config.update](saved, X, y, config)
+def _find_failure(loop, loss, start, stop):
+    """Replay epochs start..stop one at a time from ``loop``; return the last finite state."""
     for e in range(start, stop):
-        before = loop.params()
+        before = copy.deepcopy(loop)
         loop.run(loss, e, e + 1)
         if not loop.finite() or not np.isfinite(loss[e]):
-            return e, LOOPS[config.update](before, X, y, config)
+            return e, before
     return stop, loop
 
 

@@ -109,17 +109,11 @@ def test_sigmoid_prime_takes_the_output():
     assert nn.sigmoid_prime(nn.sigmoid(np.array([0.0]))) == 0.25
 
 
-SCALAR_BUG = pytest.mark.xfail(
-    strict=True, raises=TypeError,
-    reason="BUG: np.multiply/np.subtract on a scalar return a NumPy scalar, which the next "
-           "ufunc call cannot take as out= (TypeError: return arrays must be of ArrayType)")
-
-
 @pytest.mark.parametrize("function, z, expected", [
-    pytest.param(nn.sigmoid, 0.0, 0.5, marks=SCALAR_BUG),
+    (nn.sigmoid, 0.0, 0.5),
     (nn.sigmoid_prime, 0.5, 0.25),
     (nn.tanh, 0.0, 0.0),
-    pytest.param(nn.tanh_prime, 0.0, 1.0, marks=SCALAR_BUG),
+    (nn.tanh_prime, 0.0, 1.0),
     (nn.relu, -2.0, 0.0),
     (nn.relu_prime, 3.0, 1.0),
 ], ids=lambda v: getattr(v, "__name__", None))

@@ -195,7 +195,7 @@ REJECTIONS = {
     "config-fractional-int": (set_in("config", "epochs", 50.5), "config: epochs must be"),
     "config-bool": (set_in("config", "seed", True), "config: seed must be"),
     "config-unknown-setting": (set_in("config", "momentum", 0.9),
-                               "config: unknown setting(s): momentum"),
+                               "config: unknown setting(s): 'momentum'"),
     "config-missing-setting": (drop("config", "noise"), "config: missing setting(s): noise"),
     # params
     "params-not-object": (set_in("params", [[1.0]]), "params must be an object with W1"),

@@ -218,14 +218,7 @@ def test_divergence_stops_cleanly_and_quietly(update):
     _params_close(run.history.at(-1), run.params, atol=0)
 
 
-ONLINE_REPLAY_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: training._find_failure rebuilds _OnlineLoop, which restarts default_rng(seed), "
-           "so the replayed epochs use the first epochs' shuffles, not their own; the run "
-           "stops at the wrong epoch with params the real trajectory never had")
-
-
-@pytest.mark.parametrize("update", ["batch", pytest.param("online", marks=ONLINE_REPLAY_BUG)])
+@pytest.mark.parametrize("update", ["batch", "online"])
 def test_divergence_stops_where_the_reference_overflows(update):
     """loss and params are the reference's up to the stop, and one more epoch overflows."""
     config = DIVERGES.replace(update=update)
@@ -267,9 +260,7 @@ def test_train_reports_increasing_progress_ending_at_one(epochs):
 
 @pytest.mark.parametrize("epochs", [
     1000,
-    pytest.param(1200, marks=pytest.mark.xfail(
-        strict=True, reason="BUG: train_many reports only every CHUNK (500) epochs, so "
-                            "unless epochs is a multiple of 500 it never reports 1.0")),
+    1200,
 ])
 def test_train_many_reports_increasing_progress_ending_at_one(epochs):
     fractions = []
