@@ -20,10 +20,11 @@ from browser import (
     screenshot,
     serve_app,
     wait_for_app,
+    wait_for_rerun,
 )
 
 # Plotly charts that must draw on the default page (the Run tab).
-MIN_CHARTS = 1
+MIN_CHARTS = 2  # the loss curve and the decision surface
 WIDE = {"width": 1400, "height": 1000}
 NARROW = {"width": 400, "height": 900}
 BAD_LINK = "hidden=3&lr=abc"
@@ -58,6 +59,25 @@ def test_app_in_chromium():
             assert "Backprop Lab" in page.title()
             assert "Backprop Lab" in page.locator("h1").first.inner_text()
             assert drawn_charts(page) >= MIN_CHARTS
+
+            # The σ′ heatmaps: the loss, one panel figure per view, and the timeline.
+            wait_for_rerun(page, lambda: page.get_by_role("tab", name="σ′ heatmaps").click(),
+                           min_charts=3)
+            assert _exceptions(page) == []
+            assert page.get_by_text("σ′(z¹) of each hidden unit").count() >= 1
+
+            # The seed census: histogram and small multiples of decision surfaces.
+            wait_for_rerun(page, lambda: page.get_by_role("tab", name="Seed census").click(),
+                           min_charts=2)
+            assert _exceptions(page) == []
+            assert page.get_by_text("Solved", exact=True).count() >= 1
+
+            # Live training: Play advances the epoch counter by itself.
+            wait_for_rerun(page, lambda: page.get_by_role("tab", name="Live training").click(),
+                           min_charts=3)
+            page.get_by_role("button", name="▶ Play").click()
+            page.get_by_text(re.compile(r"Epoch [1-9][\d,]*")).first.wait_for(timeout=20_000)
+            assert _exceptions(page) == []
 
             # A link with a bad value: the app falls back and says so.
             page = _open(browser, f"{url}?{BAD_LINK}", WIDE, "bad-link")
