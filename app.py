@@ -588,8 +588,6 @@ def sweep_panel(config: TrainConfig) -> None:
 
 def run_panel(config: TrainConfig, start: str | None) -> None:
     run = cached_run(config, start)
-    if run.stopped:
-        st.error(run.stopped, icon=":material/error:")
     top_left, top_right = st.columns([3, 2])
     with top_left:
         verdict_panel(run)

@@ -88,8 +88,9 @@ def saturation(deriv1, a1, y, activation: str = "sigmoid") -> Saturation:
     for i in range(n):
         if i in seen:
             continue
-        near = [k for k in range(n)
-                if k not in seen and np.linalg.norm(points[k] - points[i]) < MERGE_DISTANCE]
+        with np.errstate(all="ignore"):  # diverged runs have huge activations
+            gaps = np.abs(points - points[i]).max(axis=1)
+        near = [k for k in range(n) if k not in seen and gaps[k] < MERGE_DISTANCE]
         seen.update(near)
         if len(near) > 1 and len({float(y[k]) for k in near}) > 1:
             groups.append(near)

@@ -24,7 +24,8 @@ from .plane import Plane
 def census_histogram_figure(final_mse, solved) -> go.Figure:
     """Histogram of each seed's final MSE, solved and unsolved stacked, plateaus labelled."""
     final_mse, solved = np.asarray(final_mse, dtype=float), np.asarray(solved, dtype=bool)
-    top = max(0.26, float(np.nanmax(final_mse)) if len(final_mse) else 0.26)
+    finite = final_mse[np.isfinite(final_mse)]  # seeds that diverged have no final MSE
+    top = max(0.26, float(finite.max()) if len(finite) else 0.26)
     bins = {"start": 0.0, "end": top + 0.005, "size": top / 60}
     fig = go.Figure()
     for mask, name, colour in ((solved, "solved", BLUE), (~solved, "not solved", RED)):
@@ -122,10 +123,12 @@ def hidden_space_figure(a1_history, W2, b2, y, X, activation: str = "sigmoid",
                     "line": {"color": "white", "width": 1}},
             hovertemplate="sample %{customdata}<br>a¹ = (%{x:.3f}, %{y:.3f})<extra></extra>"))
     others = [h for h in range(now.shape[0]) if h not in (i, j)]
-    offset = float(b2[0, 0] + sum(W2[0, h] * now[h].mean() for h in others))
     xs = np.linspace(lo - pad, hi + pad, 50)
-    if abs(W2[0, j]) > 1e-12:
-        fig.add_trace(go.Scatter(x=xs, y=-(W2[0, i] * xs + offset) / W2[0, j], mode="lines",
+    with np.errstate(all="ignore"):  # a diverged run's weights may overflow here
+        offset = float(b2[0, 0] + sum(W2[0, h] * now[h].mean() for h in others))
+        line = -(W2[0, i] * xs + offset) / W2[0, j] if abs(W2[0, j]) > 1e-12 else None
+    if line is not None and np.isfinite(line).all():
+        fig.add_trace(go.Scatter(x=xs, y=line, mode="lines",
                                  name="output = 0.5", line={"color": "black", "dash": "dash"}))
     for group in merged:
         centre = now[:, group].mean(axis=1)

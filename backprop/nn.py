@@ -86,7 +86,8 @@ def bce(z2, a2, y):
 
     Computed from z2 as sum softplus(z2) - y z2, which stays finite when a2 is 0 or 1.
     """
-    return float(np.sum(np.logaddexp(0.0, z2) - y * z2))
+    with np.errstate(all="ignore"):
+        return float(np.sum(np.logaddexp(0.0, z2) - y * z2))
 
 
 def bce_delta(a2, y):

@@ -13,6 +13,7 @@ which makes them widgets, so a test opens a tab by writing its label into
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -419,3 +420,25 @@ def test_stale_messages_clear_when_the_user_acts():
     assert any("Could not use that run file" in e.value for e in at.error)
     ok(at.file_uploader(key="upload").set_value(None).run())
     assert not any("Could not use that run file" in e.value for e in at.error)
+
+
+DIVERGES = {"dataset": "xor-cloud", "samples": "50", "noise": "1", "hidden": "16",
+            "activation": "relu", "loss": "bce", "lr": "1000", "epochs": "300"}
+
+
+@pytest.mark.parametrize("view", ["Decision surface", "σ′ heatmaps", "Hidden units",
+                                  "Why stuck?", "Backprop step", "Network", "Gradient check"])
+def test_a_diverging_run_says_so_once_and_every_view_still_draws(view):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        at = start(DIVERGES, view=view)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "non-finite" in errors[0], errors
+    assert charts(at), "the loss curve up to the failure still draws"
+
+
+def test_census_of_diverging_seeds_has_no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        at = start(DIVERGES, page="Seed census", census_n=10)
+    assert len(charts(at)) >= 1
