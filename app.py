@@ -138,23 +138,22 @@ def settings_controls() -> TrainConfig:
 
 def _setting_widget(where, name: str) -> None:
     field = FIELDS[name]
-    label, hint = field.label, HELP[name]
+    # persist_state keeps a value while its widget is hidden (samples/noise on XOR).
+    common = {"key": name, "help": HELP[name], "on_change": _settings_changed,
+              "persist_state": "session"}
     if field.kind == "choice":
         names = LABELS[name]
-        where.selectbox(label, field.choices, key=name, help=hint, on_change=_settings_changed,
-                        format_func=lambda v, names=names: names.get(v, v))
+        where.selectbox(field.label, field.choices,
+                        format_func=lambda v, names=names: names.get(v, v), **common)
     elif name == "hidden":
-        where.slider(label, int(field.lo), int(field.hi), key=name, help=hint,
-                     on_change=_settings_changed)
+        where.slider(field.label, int(field.lo), int(field.hi), **common)
     elif field.kind == "int":
         step = {"epochs": 1000, "samples": 50}.get(name, 1)
-        where.number_input(label, int(field.lo), int(field.hi), step=step, key=name, help=hint,
-                           on_change=_settings_changed)
+        where.number_input(field.label, int(field.lo), int(field.hi), step=step, **common)
     else:
         step = {"lr": 0.05, "noise": 0.05}[name]
-        where.number_input(label, float(field.lo), float(field.hi), step=step, key=name,
-                           help=hint, format="%.4g" if name == "lr" else "%.2f",
-                           on_change=_settings_changed)
+        where.number_input(field.label, float(field.lo), float(field.hi), step=step,
+                           format="%.4g" if name == "lr" else "%.2f", **common)
 
 
 def sync_url(config: TrainConfig) -> None:

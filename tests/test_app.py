@@ -442,3 +442,13 @@ def test_census_of_diverging_seeds_has_no_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         at = start(DIVERGES, page="Seed census", census_n=10)
     assert len(charts(at)) >= 1
+
+
+def test_hidden_settings_keep_their_values():
+    """samples/noise are only shown for point clouds, but a trip to XOR must not lose them."""
+    at = start({**FAST, "dataset": "circles", "samples": "100"})
+    ok(at.selectbox(key="dataset").set_value("xor").run())
+    ok(at.number_input(key="seed").set_value(3).run())
+    assert url(at)["samples"] == "100"
+    ok(at.selectbox(key="dataset").set_value("circles").run())
+    assert at.number_input(key="samples").value == 100
