@@ -8,6 +8,7 @@ cached wrapper around ``backprop.train`` and places the figures that
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import OrderedDict
 
@@ -56,6 +57,14 @@ VERDICT_STYLE = {
     "learning": (st.info, ":material/hourglass_top:"),
     "diverged": (st.error, ":material/error:"),
 }
+
+
+def plain(text: str) -> str:
+    """User-supplied text made inert for st.markdown: no links, images, LaTeX or emphasis."""
+    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", str(text))
+
+
+MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!<>|~$:]")
 
 
 # --- training, cached -----------------------------------------------------------------
@@ -206,7 +215,7 @@ def files_panel(run) -> None:
                      type=["json"], key="upload", on_change=_on_upload,
                      max_upload_size=MAX_UPLOAD_MB)
     if st.session_state.get("start"):
-        st.info(f"Training starts from the weights in **{st.session_state.start_name}**. "
+        st.info(f"Training starts from the weights in **{plain(st.session_state.start_name)}**. "
                 "Those weights are not part of the link.", icon=":material/folder_open:")
         st.button("Start from random weights again", on_click=lambda: st.session_state.pop(
             "start", None))
@@ -607,9 +616,9 @@ def main() -> None:
                "by hand-written backpropagation. Change a setting in the sidebar; the address "
                "bar always holds a link to exactly this run.")
     for warning in st.session_state.get("url_warnings", []):
-        st.warning(f"Link setting ignored: {warning}.", icon=":material/link:")
+        st.warning(f"Link setting ignored: {plain(warning)}.", icon=":material/link:")
     if st.session_state.get("upload_error"):
-        st.error(f"Could not use that run file — {st.session_state.upload_error}",
+        st.error(f"Could not use that run file — {plain(st.session_state.upload_error)}",
                  icon=":material/folder_open:")
     start = uploaded_weights(config)
     tabs = st.tabs(["Run", "Live training", "Seed census", "Sweep"], key="page",

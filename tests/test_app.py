@@ -13,6 +13,7 @@ which makes them widgets, so a test opens a tab by writing its label into
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -65,8 +66,13 @@ def control(at: AppTest, name: str):
     return at.number_input(key=name)
 
 
+def shown(markdown: str) -> str:
+    """What a reader sees: the app backslash-escapes user text so it cannot become markup."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def link_warnings(at: AppTest) -> list[str]:
-    return [w.value for w in at.warning if w.value.startswith("Link setting ignored")]
+    return [shown(w.value) for w in at.warning if w.value.startswith("Link setting ignored")]
 
 
 def charts(at: AppTest) -> list[dict]:
@@ -346,7 +352,7 @@ def test_bad_upload_shows_an_error_and_the_app_keeps_working(make):
     before = url(at)
     ok(at.file_uploader(key="upload").set_value(("bad.json", make(), "application/json"))
        .run())
-    errors = [e.value for e in at.error]
+    errors = [shown(e.value) for e in at.error]
     assert len(errors) == 1 and errors[0].startswith("Could not use that run file — bad.json:")
     assert len(errors[0]) < 300, "the message is short, whatever the file holds"
     assert "<script>" not in " ".join(text_elements(at))
@@ -367,7 +373,7 @@ def test_good_upload_starts_from_its_weights_until_hidden_changes():
        .run())
     assert not at.error
     assert config_from_state(at) == config
-    assert any("**mine.json**" in i.value for i in at.info)
+    assert any("**mine\\.json**" in i.value for i in at.info)
     resumed = train(config, params=saved.params)
     np.testing.assert_allclose(truth_table(at).prediction, resumed.predictions)
     ok(at.slider(key="hidden").set_value(2).run())
@@ -452,3 +458,12 @@ def test_hidden_settings_keep_their_values():
     assert url(at)["samples"] == "100"
     ok(at.selectbox(key="dataset").set_value("circles").run())
     assert at.number_input(key="samples").value == 100
+
+
+def test_user_text_cannot_become_markup():
+    """A link value that is markdown (an image, a link, LaTeX) is shown as plain text."""
+    at = start({**FAST, "dataset": "![x](http://127.0.0.1:9/x.png) [y](http://e) $x^2$"})
+    (warning,) = [w.value for w in at.warning if w.value.startswith("Link setting ignored")]
+    for raw in ("![", "](", "$x"):
+        assert raw not in warning, warning
+    assert "![x]" in shown(warning)
