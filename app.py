@@ -269,47 +269,43 @@ def views_panel(config: TrainConfig, start: str | None) -> None:
         return
     k, sample = epoch_controls(run)
     epoch = int(run.history.epochs[k])
-    snap = run.history.at(k)
     log = st.toggle("Log-scale loss", key="log_loss")
     st.plotly_chart(fig.loss_figure(run.loss, log, epoch, config.dataset == "xor"), **CHART)
     st.caption("Mean squared error over the samples at each epoch, before that epoch's update. "
                "Dotted lines: the MSE of XOR's stuck states. The red line is the selected epoch.")
-    tabs = st.tabs(["Decision surface", "σ′ heatmaps", "Hidden units", "Why stuck?",
-                    "Backprop step", "Network", "Gradient check"], key="view", on_change="rerun")
-    grid = cached_plane(config, start, k)
-    if tabs[0].open:
-        with tabs[0]:
-            st.caption("The network's output for every point of the input plane at this epoch. "
-                       "Blue means 1, red 0; the black line is where it crosses 0.5 — "
-                       "the decision boundary. Each sample should sit on its own colour.")
-            st.plotly_chart(fig.surface_figure(grid["plane"], grid["a2"], run.X, run.y), **CHART)
-    if tabs[1].open:
-        with tabs[1]:
-            derivative_views(run, grid, epoch)
-    if tabs[2].open:
-        with tabs[2]:
-            st.caption("What each hidden unit computes: its activation a¹ over the input plane. "
-                       "The output unit draws its boundary by combining these.")
-            st.plotly_chart(fig.activation_heatmaps_figure(
-                grid["plane"], grid["a1"], run.X, run.y, config.activation), **CHART)
-    if tabs[3].open:
-        with tabs[3]:
-            stuck_view(run, k, epoch)
-    if tabs[4].open:
-        with tabs[4]:
-            step_view(run, snap, sample, epoch)
-    if tabs[5].open:
-        with tabs[5]:
-            st.caption("Edge width is the weight's size; blue solid = positive, red dashed = "
-                       "negative. Hover a node for its bias, an edge's dot for its weight.")
-            st.plotly_chart(network_figure(snap, config.activation), **CHART)
-    if tabs[6].open:
-        with tabs[6]:
-            gradient_check_view(run, snap, epoch)
+    at = {"k": k, "epoch": epoch, "sample": sample, "snap": run.history.at(k),
+          "grid": cached_plane(config, start, k)}
+    tabs = st.tabs(list(VIEWS), key="view", on_change="rerun")
+    for tab, view in zip(tabs, VIEWS.values(), strict=True):
+        if tab.open:  # only the open tab builds its figures
+            with tab:
+                view(run, at)
 
 
-def derivative_views(run, grid, epoch: int) -> None:
-    act = run.config.activation
+def surface_view(run, at: dict) -> None:
+    st.caption("The network's output for every point of the input plane at this epoch. "
+               "Blue means 1, red 0; the black line is where it crosses 0.5 — "
+               "the decision boundary. Each sample should sit on its own colour.")
+    grid = at["grid"]
+    st.plotly_chart(fig.surface_figure(grid["plane"], grid["a2"], run.X, run.y), **CHART)
+
+
+def hidden_units_view(run, at: dict) -> None:
+    st.caption("What each hidden unit computes: its activation a¹ over the input plane. "
+               "The output unit draws its boundary by combining these.")
+    grid = at["grid"]
+    st.plotly_chart(fig.activation_heatmaps_figure(
+        grid["plane"], grid["a1"], run.X, run.y, run.config.activation), **CHART)
+
+
+def network_view(run, at: dict) -> None:
+    st.caption("Edge width is the weight's size; blue solid = positive, red dashed = "
+               "negative. Hover a node for its bias, an edge's dot for its weight.")
+    st.plotly_chart(network_figure(at["snap"], run.config.activation), **CHART)
+
+
+def derivative_views(run, at: dict) -> None:
+    act, grid, epoch = run.config.activation, at["grid"], at["epoch"]
     symbol = nn.DERIVATIVE_SYMBOLS[act]
     st.markdown(f"**{symbol} of each hidden unit over the input plane** (epoch {epoch:,})")
     st.caption(f"Backprop multiplies each hidden unit's error by {symbol}. Where it is dark, "
@@ -326,9 +322,9 @@ def derivative_views(run, grid, epoch: int) -> None:
         run.history.epochs, run.history.steps["deriv1"], run.X, act, epoch), **CHART)
 
 
-def stuck_view(run, k: int, epoch: int) -> None:
+def stuck_view(run, at: dict) -> None:
     """Which units are saturated on which samples, and the samples in hidden space."""
-    h, act = run.history, run.config.activation
+    h, act, k, epoch = run.history, run.config.activation, at["k"], at["epoch"]
     report = explore.saturation(h.steps["deriv1"][k], h.steps["a1"][k], run.y[0], act)
     names = fig.sample_labels(run.X)
     symbol = nn.DERIVATIVE_SYMBOLS[act]
@@ -364,7 +360,8 @@ def stuck_view(run, k: int, epoch: int) -> None:
         units, report.merged), **CHART)
 
 
-def step_view(run, snap, sample: int, epoch: int) -> None:
+def step_view(run, at: dict) -> None:
+    snap, sample, epoch = at["snap"], at["sample"], at["epoch"]
     st.caption(f"Epoch {epoch:,}, one sample, every number of the forward and backward pass. "
                "Each line is an equation from the tutorial with this network's values in it.")
     sections = step_equations(snap, run.X, run.y, sample, run.config.activation,
@@ -377,7 +374,8 @@ def step_view(run, snap, sample: int, epoch: int) -> None:
             st.latex(latex)
 
 
-def gradient_check_view(run, snap, epoch: int) -> None:
+def gradient_check_view(run, at: dict) -> None:
+    snap, epoch = at["snap"], at["epoch"]
     st.caption("Each backprop gradient next to a numerical estimate from nudging that one "
                "weight by ±10⁻⁶ and measuring the loss. Tiny relative errors mean the "
                f"hand-written backward pass is right (epoch {epoch:,}).")
@@ -387,6 +385,18 @@ def gradient_check_view(run, snap, epoch: int) -> None:
         "backprop": st.column_config.NumberColumn(format="%.6e"),
         "numerical": st.column_config.NumberColumn(format="%.6e"),
         "relative error": st.column_config.NumberColumn(format="%.1e")})
+
+
+# The view tabs under the epoch scrubber, in order; each gets the run and the checkpoint.
+VIEWS = {
+    "Decision surface": surface_view,
+    "σ′ heatmaps": derivative_views,
+    "Hidden units": hidden_units_view,
+    "Why stuck?": stuck_view,
+    "Backprop step": step_view,
+    "Network": network_view,
+    "Gradient check": gradient_check_view,
+}
 
 
 # --- live training ---------------------------------------------------------------------------
