@@ -24,6 +24,7 @@ from backprop.plane import evaluate, plane_around
 from backprop.presets import PRESETS, preset_config
 from backprop.runfile import RunFileError, loads, run_to_json
 from backprop.steps import step_equations
+from backprop.training import dataset
 
 DEFAULTS = TrainConfig()
 MAX_UPLOAD_MB = 5
@@ -459,7 +460,7 @@ def live_view(config: TrainConfig, run_every) -> None:
                 st.rerun()  # redraw the buttons and stop the timer
         if live.get("stopped"):
             st.error(live["stopped"], icon=":material/error:")
-        X, y = training_data(config)
+        X, y = dataset(config)
         params = live["params"]
         pred = nn.forward(params, X, config.activation)["a2"][0]
         done = len(live["loss"])
@@ -479,11 +480,6 @@ def live_view(config: TrainConfig, run_every) -> None:
                                                        config.activation), **CHART,
                         key="live_deriv")
     _view()
-
-
-def training_data(config: TrainConfig):
-    from backprop.training import dataset
-    return dataset(config)
 
 
 # --- census and sweep ----------------------------------------------------------------------
@@ -545,7 +541,7 @@ def census_panel(config: TrainConfig) -> None:
     st.plotly_chart(xfig.census_histogram_figure(final, many.solved), **CHART)
     st.caption("Final MSE of every seed. Unsolved seeds pile up at a few values: the plateaus, "
                "where some samples have merged in the hidden layer.")
-    X, y = training_data(config)
+    X, y = dataset(config)
     plane = plane_around(X, resolution=41)
     picks = census_examples(many)
     outputs = []
