@@ -88,16 +88,19 @@ def cached_plane(config: TrainConfig, start: str | None, k: int) -> dict:
 
 # --- settings: URL <-> widgets ------------------------------------------------------------
 
+def _current_query() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+
+
 def _load_settings_from_url() -> None:
-    """On a session's first run, fill the widgets from the URL and keep any warnings."""
-    if "settings_loaded" in st.session_state:
+    """Fill the widgets from the URL on a session's first run, and whenever the URL is
+    no longer the one the app last wrote (browser back/forward). Keep any warnings."""
+    if st.session_state.get("written_query") == _current_query():
         return
-    query = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
-    config, warnings = from_query(query)
+    config, warnings = from_query(_current_query())
     st.session_state.url_warnings = warnings
     for name in FIELDS:
         st.session_state[name] = getattr(config, name)
-    st.session_state.settings_loaded = True
 
 
 def _settings_changed() -> None:
@@ -169,9 +172,9 @@ def _setting_widget(where, name: str) -> None:
 def sync_url(config: TrainConfig) -> None:
     """Write every setting into the address bar, so copying it shares this exact run."""
     wanted = to_query(config)
-    current = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
-    if {k: [v] for k, v in wanted.items()} != current:
+    if {k: [v] for k, v in wanted.items()} != _current_query():
         st.query_params.from_dict(wanted)
+    st.session_state.written_query = {k: [v] for k, v in wanted.items()}
 
 
 # --- uploads ----------------------------------------------------------------------------

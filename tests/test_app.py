@@ -467,3 +467,15 @@ def test_user_text_cannot_become_markup():
     for raw in ("![", "](", "$x"):
         assert raw not in warning, warning
     assert "![x]" in shown(warning)
+
+
+def test_a_new_url_in_the_same_session_is_followed():
+    """Browser back/forward changes the URL without a new session: the settings follow it."""
+    at = start(FAST)
+    at.query_params["seed"] = "7"
+    at.query_params["hidden"] = "x"
+    ok(at.run())
+    assert at.session_state["seed"] == 7
+    assert at.session_state["hidden"] == 2
+    assert len(link_warnings(at)) == 1
+    assert url(at)["hidden"] == "2"
