@@ -551,8 +551,8 @@ def census_panel(config: TrainConfig) -> None:
     for s in picks:
         params = {k: many.params[k][s] for k in many.params}
         outputs.append(evaluate(params, plane, config.activation)["a2"])
-    titles = [f"seed {many.seeds[s]} · {'solved' if many.solved[s] else 'stuck'}"
-              for s in picks]
+    titles = [f"seed {many.seeds[s]} · " + ("solved" if many.solved[s] else
+                                            f"stuck, MSE {final[s]:.3f}") for s in picks]
     if picks:
         st.plotly_chart(xfig.surfaces_grid_figure(plane, outputs, titles, X, y), **CHART)
     options = [int(s) for s in many.seeds]
