@@ -581,17 +581,23 @@ def census_examples(many, per_kind: int = 4) -> list[int]:
 
 
 def sweep_panel(config: TrainConfig) -> None:
-    lrs, hidden = explore.SWEEP_LRS, explore.SWEEP_HIDDEN
-    st.caption(f"The solved fraction for every learning rate × hidden-layer width, "
-               f"{explore.SWEEP_SEEDS} seeds per cell, other settings from the sidebar. "
-               "Changing a setting cancels a sweep in progress.")
-    key = ("sweep", config.replace(seed=0, lr=0.1, hidden=2))
+    n = dataset(config)[0].shape[1]
+    lrs, hidden = explore.sweep_lrs(n), explore.SWEEP_HIDDEN
+    st.caption("The solved fraction for every learning rate × hidden-layer width, other "
+               "settings from the sidebar. Changing a setting cancels a sweep in progress.")
+    seeds = st.number_input("Seeds per cell", 10, explore.SWEEP_SEEDS,
+                            explore.SWEEP_SEEDS if n <= 4 else 10, step=10, key="sweep_seeds")
+    if n > 4:
+        st.caption(f"Each network trains on all {n} points, so this sweep is slow: "
+                   "fewer seeds or epochs make it quicker. Learning rates are scaled by "
+                   f"4/{n}, because the gradient is summed over the points.")
+    key = ("sweep", config.replace(seed=0, lr=0.1, hidden=2), int(seeds))
     if key not in _results().items and not st.button("Run sweep", type="primary"):
         return
     try:
         result = _results().get(key, lambda: _with_progress(
             f"Sweeping {len(lrs) * len(hidden)} cells…",
-            lambda p: explore.sweep(config, lrs, hidden, explore.SWEEP_SEEDS, p)))
+            lambda p: explore.sweep(config, lrs, hidden, int(seeds), p)))
     except ValueError as err:  # the library's size bounds
         st.error(f"Sweep not run: {err}.", icon=":material/block:")
         return

@@ -27,6 +27,17 @@ def census(config: TrainConfig, n_seeds: int = 200, progress=None) -> ManyRuns:
     return train_many(config, range(n_seeds), progress=progress, loss_every=every)
 
 
+def sweep_lrs(samples: int) -> tuple:
+    """The sweep's learning rates for ``samples`` points.
+
+    The gradient is a sum over samples, so clouds get SWEEP_LRS scaled by 4/samples:
+    the same step per sample as the four-row tables.
+    """
+    if samples <= 4:
+        return SWEEP_LRS
+    return tuple(float(f"{lr * 4 / samples:.2g}") for lr in SWEEP_LRS)
+
+
 @dataclass(frozen=True)
 class Sweep:
     """Solved fraction per (hidden, lr) cell: ``solved`` has shape (len(hidden), len(lrs))."""

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backprop import FIELDS, TrainConfig, to_query, train
+from backprop import FIELDS, TrainConfig, explore, to_query, train
 from backprop.config import format_value
 from backprop.presets import PRESETS, preset_config
 from backprop.training import checkpoint_epochs
@@ -479,3 +479,12 @@ def test_a_new_url_in_the_same_session_is_followed():
     assert at.session_state["hidden"] == 2
     assert len(link_warnings(at)) == 1
     assert url(at)["hidden"] == "2"
+
+
+def test_sweep_runs_and_draws_its_heatmap_on_a_point_cloud():
+    at = start({"dataset": "xor-cloud", "samples": "20", "epochs": "50"}, page="Sweep",
+               sweep_seeds=10)
+    ok(at.button[[b.label for b in at.button].index("Run sweep")].click().run())
+    (heatmap,) = [c for c in charts(at) if c["data"][0]["type"] == "heatmap"]
+    assert heatmap["data"][0]["x"] == [f"{v:g}" for v in explore.sweep_lrs(20)]
+    assert heatmap["data"][0]["z"]["shape"] == f"{len(explore.SWEEP_HIDDEN)}, 6"
