@@ -603,8 +603,10 @@ def sweep_panel(config: TrainConfig) -> None:
         return
     st.plotly_chart(xfig.sweep_figure(result.lrs, result.hidden, result.solved, result.seeds),
                     **CHART)
-    st.caption("One hidden unit can never solve XOR. Two often get stuck. Wider layers "
-               "nearly always succeed: spare units keep gradient flowing when others saturate.")
+    if config.dataset == "xor":
+        st.caption("One hidden unit can never solve XOR. Two often get stuck. Wider layers "
+                   "nearly always succeed: spare units keep gradient flowing when others "
+                   "saturate.")
 
 
 # --- page ---------------------------------------------------------------------------------------
