@@ -19,6 +19,9 @@ from .training import CHUNK, dataset, required_accuracy
 
 MAX_SEEDS = 2000
 MAX_MANY_CELLS = 8_000_000  # hidden x samples x seeds, bounds train_many's memory
+# epochs x hidden x samples x seeds, bounds its time: the largest XOR census
+# (100,000 epochs, 16 units, 2,000 seeds) fits, taking about a minute on one core.
+MAX_MANY_WORK = 15_000_000_000
 
 
 @dataclass
@@ -94,6 +97,10 @@ def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1,
     if H * n * S > MAX_MANY_CELLS:
         raise ValueError(f"hidden x samples x seeds must be <= {MAX_MANY_CELLS:,}, "
                          f"got {H} x {n} x {S}; use fewer seeds or samples")
+    work = config.epochs * H * n * S
+    if work > MAX_MANY_WORK:
+        raise ValueError(f"epochs x hidden x samples x seeds must be <= {MAX_MANY_WORK:,}, got "
+                         f"{config.epochs} x {H} x {n} x {S} = {work:,}; use fewer")
     if loss_every < 1:
         raise ValueError(f"loss_every must be >= 1, got {loss_every}")
     inits = [nn.init_params(H, config.init, int(s)) for s in seeds]

@@ -266,3 +266,12 @@ def test_train_many_reports_increasing_progress_ending_at_one(epochs):
     fractions = []
     train_many(TrainConfig(epochs=epochs), range(3), progress=fractions.append)
     _check_progress(fractions)
+
+
+def test_train_many_refuses_work_that_would_run_for_hours():
+    from backprop.many import MAX_MANY_WORK
+
+    config = TrainConfig(dataset="circles", samples=1000, hidden=4, epochs=100_000)
+    seeds = MAX_MANY_WORK // (100_000 * 4 * 1000) + 1
+    with pytest.raises(ValueError, match="epochs x hidden x samples x seeds"):
+        train_many(config, range(seeds))
