@@ -28,6 +28,7 @@ MIN_CHARTS = 2  # the loss curve and the decision surface
 WIDE = {"width": 1400, "height": 1000}
 NARROW = {"width": 400, "height": 900}
 BAD_LINK = "hidden=3&lr=abc"
+PROGRESS = '[data-testid="stProgress"]'
 
 
 def _open(browser, url: str, viewport: dict, shot: str):
@@ -71,6 +72,18 @@ def test_app_in_chromium():
                            min_charts=2)
             assert _exceptions(page) == []
             assert page.get_by_text("Solved", exact=True).count() >= 1
+
+            # The sweep: changing a setting while it runs cancels it (nothing is kept).
+            wait_for_rerun(page, lambda: page.get_by_role("tab", name="Sweep").click())
+            page.get_by_role("button", name="Run sweep").click()
+            page.locator(PROGRESS).wait_for(timeout=10_000)
+            seed = page.get_by_role("spinbutton", name="Random seed")
+            seed.fill("5")
+            seed.press("Enter")
+            page.locator(PROGRESS).wait_for(state="detached", timeout=4_000)  # sweep: ~6 s
+            wait_for_app(page, timeout=30)
+            assert page.get_by_role("button", name="Run sweep").count() == 1, "sweep was kept"
+            assert _exceptions(page) == []
 
             # Live training: Play advances the epoch counter by itself.
             wait_for_rerun(page, lambda: page.get_by_role("tab", name="Live training").click(),
