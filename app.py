@@ -369,7 +369,7 @@ def step_view(run, at: dict) -> None:
     st.caption(f"Epoch {epoch:,}, one sample, every number of the forward and backward pass. "
                "Each line is an equation from the tutorial with this network's values in it.")
     sections = step_equations(snap, run.X, run.y, sample, run.config.activation,
-                              run.config.loss, run.config.lr)
+                              run.config.loss, run.config.lr, run.config.update)
     for title, items in sections:
         st.markdown(f"**{title}**")
         for text, latex in items:

@@ -36,12 +36,13 @@ def mat(a) -> str:
 
 
 def step_equations(snap: dict, X, y, sample: int, activation: str, loss: str,
-                   lr: float) -> list[tuple[str, list[tuple[str, str]]]]:
+                   lr: float, update: str = "batch") -> list[tuple[str, list[tuple[str, str]]]]:
     """Sections ``[(title, [(explanation, latex), ...]), ...]`` for sample ``sample``.
 
     snap : one snapshot (params, forward and backward quantities, batch gradients).
-    The per-sample gradients are delta times the layer input; the batch gradient
-    used in the update is their sum over all samples, as in the tutorial.
+    The per-sample gradients are delta times the layer input. In batch mode the
+    update uses their sum over all samples, as in the tutorial; in online mode it
+    uses this sample's gradients alone.
     """
     i = sample
     f = SYMBOL[activation]
@@ -104,17 +105,25 @@ def step_equations(snap: dict, X, y, sample: int, activation: str, loss: str,
         ("", rf"\frac{{\partial L}}{{\partial W^{{(1)}}}} = \delta^{{(1)}}x^T = {mat(d1 @ x.T)},"
              rf"\quad \frac{{\partial L}}{{\partial b^{{(1)}}}} = {mat(d1)}"),
     ]
+    if update == "batch":
+        g = {k: snap[k] for k in ("dW1", "db1", "dW2", "db2")}
+        how = (f"Batch update: the gradients summed over all {X.shape[1]} samples, times "
+               f"the learning rate α = {lr:g}, are subtracted.")
+        total = r"\sum"
+    else:
+        g = {"dW2": d2 * a1.T, "db2": np.array([[d2]]), "dW1": d1 @ x.T, "db1": d1}
+        how = (f"Online update: this sample's gradients alone, times the learning rate "
+               f"α = {lr:g}, are subtracted; the next sample then sees the new weights.")
+        total = ""
     update = [
-        (f"Batch update: the gradients summed over all {X.shape[1]} samples, times the "
-         f"learning rate α = {lr:g}, are subtracted.",
-         rf"W^{{(2)}} \leftarrow W^{{(2)}} - \alpha\sum\delta^{{(2)}}(a^{{(1)}})^T = {mat(W2)} - "
-         rf"{num(lr)}{mat(snap['dW2'])} = {mat(W2 - lr * snap['dW2'])}"),
-        ("", rf"b^{{(2)}} \leftarrow {num(b2[0, 0])} - {num(lr)}\times{num(snap['db2'][0, 0])}"
-             rf" = {num(b2[0, 0] - lr * snap['db2'][0, 0])}"),
-        ("", rf"W^{{(1)}} \leftarrow {mat(W1)} - {num(lr)}{mat(snap['dW1'])} = "
-             rf"{mat(W1 - lr * snap['dW1'])}"),
-        ("", rf"b^{{(1)}} \leftarrow {mat(b1)} - {num(lr)}{mat(snap['db1'])} = "
-             rf"{mat(b1 - lr * snap['db1'])}"),
+        (how, rf"W^{{(2)}} \leftarrow W^{{(2)}} - \alpha{total}\delta^{{(2)}}(a^{{(1)}})^T = "
+              rf"{mat(W2)} - {num(lr)}{mat(g['dW2'])} = {mat(W2 - lr * g['dW2'])}"),
+        ("", rf"b^{{(2)}} \leftarrow {num(b2[0, 0])} - {num(lr)}\times{num(g['db2'][0, 0])}"
+             rf" = {num(b2[0, 0] - lr * g['db2'][0, 0])}"),
+        ("", rf"W^{{(1)}} \leftarrow {mat(W1)} - {num(lr)}{mat(g['dW1'])} = "
+             rf"{mat(W1 - lr * g['dW1'])}"),
+        ("", rf"b^{{(1)}} \leftarrow {mat(b1)} - {num(lr)}{mat(g['db1'])} = "
+             rf"{mat(b1 - lr * g['db1'])}"),
     ]
     return [("1 · Forward pass", forward), ("2 · Loss", [("The loss for this sample.", loss_eq)]),
             ("3 · Chain-rule factors", chain), ("4 · Errors (deltas)", back),
