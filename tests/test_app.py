@@ -488,3 +488,24 @@ def test_sweep_runs_and_draws_its_heatmap_on_a_point_cloud():
     (heatmap,) = [c for c in charts(at) if c["data"][0]["type"] == "heatmap"]
     assert heatmap["data"][0]["x"] == [f"{v:g}" for v in explore.sweep_lrs(20)]
     assert heatmap["data"][0]["z"]["shape"] == f"{len(explore.SWEEP_HIDDEN)}, 6"
+
+
+def _live_step(at: AppTest) -> AppTest:
+    (step,) = [b for b in at.button if b.label.startswith("Step +")]
+    return ok(step.click().run())
+
+
+def test_live_training_keeps_weights_on_lr_change_and_resets_on_architecture_change():
+    at = _live_step(start(FAST, page="Live training"))
+    before = {k: v.copy() for k, v in at.session_state["live"]["params"].items()}
+    ok(at.number_input(key="lr").set_value(0.5).run())
+    assert at.session_state["live"]["params"]["W1"] == pytest.approx(before["W1"])
+    _live_step(at)
+    assert any(m.value.startswith("**Epoch 400**") for m in at.markdown)
+    # The second chunk continued from the first chunk's weights with the new lr.
+    config = TrainConfig(epochs=200, lr=0.5)
+    expected = train(config, params=before).params
+    np.testing.assert_allclose(at.session_state["live"]["params"]["W1"], expected["W1"])
+    ok(at.slider(key="hidden").set_value(3).run())
+    assert any(m.value.startswith("**Epoch 0**") for m in at.markdown)
+    assert at.session_state["live"]["params"]["W1"].shape == (3, 2)
