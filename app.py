@@ -416,14 +416,16 @@ def _live_state(config: TrainConfig) -> dict:
     live = st.session_state.get("live")
     if live is None or live["arch"] != arch:
         live = {"arch": arch, "params": nn.init_params(config.hidden, config.init, config.seed),
-                "loss": np.zeros(0), "playing": False}
+                "loss": np.zeros(0), "playing": False,
+                "shuffle": np.random.default_rng(config.seed)}  # online mode's order
         st.session_state.live = live
     return live
 
 
 def _live_step(live: dict, config: TrainConfig, epochs: int) -> None:
     """Train ``epochs`` more epochs from the live weights with the current settings."""
-    run = train(config.replace(epochs=epochs), params=live["params"], checkpoints=[epochs])
+    run = train(config.replace(epochs=epochs), params=live["params"], checkpoints=[epochs],
+                shuffle=live["shuffle"])
     live["params"], live["loss"] = run.params, np.concatenate([live["loss"], run.loss])
     if run.stopped:
         live["playing"], live["stopped"] = False, run.stopped

@@ -114,7 +114,7 @@ class _BatchLoop:
     to delta2 once, and flows linearly into delta1 and both gradients.
     """
 
-    def __init__(self, params, X, y, config):
+    def __init__(self, params, X, y, config, shuffle=None):
         H, n = params["W1"].shape[0], X.shape[1]
         self.W1b = np.hstack([params["W1"], params["b1"]])  # (H, 3)
         self.W2b = np.hstack([params["W2"], params["b2"]])  # (1, H+1)
@@ -171,12 +171,13 @@ class _OnlineLoop:
     """Online updates: a full forward/backward/update per sample, in a shuffled order.
 
     The order of each epoch is drawn from ``default_rng(seed)``, a stream of its
-    own, so the initial weights are the same as in batch mode.
+    own, so the initial weights are the same as in batch mode. A caller training
+    in chunks passes its own generator as ``shuffle`` to continue that stream.
     """
 
-    def __init__(self, params, X, y, config):
+    def __init__(self, params, X, y, config, shuffle=None):
         self.p, self.X, self.y, self.config = params, X, y, config
-        self.rng = np.random.default_rng(config.seed)
+        self.rng = np.random.default_rng(config.seed) if shuffle is None else shuffle
 
     def params(self) -> dict:
         return {k: v.copy() for k, v in self.p.items()}
@@ -199,10 +200,12 @@ LOOPS = {"batch": _BatchLoop, "online": _OnlineLoop}
 
 
 def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
-          progress=None, checkpoints=None) -> Run:
+          progress=None, checkpoints=None, shuffle=None) -> Run:
     """Train one network; the tutorial's algorithm when ``config`` is the default.
 
     params : start here instead of a fresh init (e.g. from a run file).
+    shuffle : online mode's ``np.random.Generator`` for the sample order; pass the
+        same one to each call when training in chunks, so the order continues.
     progress : optional ``callback(fraction_done)``, called every CHUNK epochs.
     checkpoints : epochs to snapshot; default ``checkpoint_epochs(config.epochs)``.
 
@@ -219,7 +222,7 @@ def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
     ck = np.asarray(checkpoints, dtype=int)
     wanted = set(ck.tolist())
     stops = sorted(wanted | set(range(CHUNK, E, CHUNK)) | {E})
-    loop = LOOPS[config.update](params, X, y, config)
+    loop = LOOPS[config.update](params, X, y, config, shuffle)
     loss = np.zeros(E)
     snaps, stopped, e = [], None, 0
 

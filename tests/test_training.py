@@ -275,3 +275,15 @@ def test_train_many_refuses_work_that_would_run_for_hours():
     seeds = MAX_MANY_WORK // (100_000 * 4 * 1000) + 1
     with pytest.raises(ValueError, match="epochs x hidden x samples x seeds"):
         train_many(config, range(seeds))
+
+
+def test_online_training_in_chunks_continues_the_shuffle_stream():
+    """Live training runs in chunks; with one generator the chunks equal one long run."""
+    config = TrainConfig(update="online", epochs=60, seed=3)
+    whole = train(config)
+    shuffle = np.random.default_rng(config.seed)
+    first = train(config.replace(epochs=25), shuffle=shuffle)
+    second = train(config.replace(epochs=35), params=first.params, shuffle=shuffle)
+    np.testing.assert_allclose(np.concatenate([first.loss, second.loss]), whole.loss,
+                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(second.params["W1"], whole.params["W1"], rtol=0, atol=1e-12)
