@@ -286,7 +286,7 @@ def views_panel(config: TrainConfig, start: str | None) -> None:
                 view(run, at)
 
 
-def surface_view(run, at: dict) -> None:
+def surface_panel(run, at: dict) -> None:
     st.caption("The network's output for every point of the input plane at this epoch. "
                "Blue means 1, red 0; the black line is where it crosses 0.5 — "
                "the decision boundary. Each sample should sit on its own colour.")
@@ -294,7 +294,7 @@ def surface_view(run, at: dict) -> None:
     st.plotly_chart(fig.surface_figure(grid["plane"], grid["a2"], run.X, run.y), **CHART)
 
 
-def hidden_units_view(run, at: dict) -> None:
+def hidden_units_panel(run, at: dict) -> None:
     st.caption("What each hidden unit computes: its activation a¹ over the input plane. "
                "The output unit draws its boundary by combining these.")
     grid = at["grid"]
@@ -302,13 +302,13 @@ def hidden_units_view(run, at: dict) -> None:
         grid["plane"], grid["a1"], run.X, run.y, run.config.activation), **CHART)
 
 
-def network_view(run, at: dict) -> None:
+def network_panel(run, at: dict) -> None:
     st.caption("Edge width is the weight's size; blue solid = positive, red dashed = "
                "negative. Hover a node for its bias, an edge's dot for its weight.")
     st.plotly_chart(network_figure(at["snap"], run.config.activation), **CHART)
 
 
-def derivative_views(run, at: dict) -> None:
+def derivative_panel(run, at: dict) -> None:
     act, grid, epoch = run.config.activation, at["grid"], at["epoch"]
     symbol = nn.DERIVATIVE_SYMBOLS[act]
     st.markdown(f"**{symbol} of each hidden unit over the input plane** (epoch {epoch:,})")
@@ -326,7 +326,7 @@ def derivative_views(run, at: dict) -> None:
         run.history.epochs, run.history.steps["deriv1"], run.X, act, epoch), **CHART)
 
 
-def stuck_view(run, at: dict) -> None:
+def stuck_panel(run, at: dict) -> None:
     """Which units are saturated on which samples, and the samples in hidden space."""
     h, act, k, epoch = run.history, run.config.activation, at["k"], at["epoch"]
     report = explore.saturation(h.steps["deriv1"][k], h.steps["a1"][k], run.y[0], act)
@@ -364,7 +364,7 @@ def stuck_view(run, at: dict) -> None:
         units, report.merged), **CHART)
 
 
-def step_view(run, at: dict) -> None:
+def step_panel(run, at: dict) -> None:
     snap, sample, epoch = at["snap"], at["sample"], at["epoch"]
     st.caption(f"Epoch {epoch:,}, one sample, every number of the forward and backward pass. "
                "Each line is an equation from the tutorial with this network's values in it.")
@@ -378,7 +378,7 @@ def step_view(run, at: dict) -> None:
             st.latex(latex)
 
 
-def gradient_check_view(run, at: dict) -> None:
+def gradient_check_panel(run, at: dict) -> None:
     snap, epoch = at["snap"], at["epoch"]
     st.caption("Each backprop gradient next to a numerical estimate from nudging that one "
                "weight by ±10⁻⁶ and measuring the loss. Tiny relative errors mean the "
@@ -393,13 +393,13 @@ def gradient_check_view(run, at: dict) -> None:
 
 # The view tabs under the epoch scrubber, in order; each gets the run and the checkpoint.
 VIEWS = {
-    "Decision surface": surface_view,
-    "σ′ heatmaps": derivative_views,
-    "Hidden units": hidden_units_view,
-    "Why stuck?": stuck_view,
-    "Backprop step": step_view,
-    "Network": network_view,
-    "Gradient check": gradient_check_view,
+    "Decision surface": surface_panel,
+    "σ′ heatmaps": derivative_panel,
+    "Hidden units": hidden_units_panel,
+    "Why stuck?": stuck_panel,
+    "Backprop step": step_panel,
+    "Network": network_panel,
+    "Gradient check": gradient_check_panel,
 }
 
 
@@ -449,10 +449,10 @@ def live_controls(config: TrainConfig) -> None:
                "setting. Change the learning rate, loss or update mode while it runs: the "
                "weights are kept. Change the dataset, hidden units, activation, init or seed: "
                "it starts over.")
-    live_view(config, run_every=LIVE_TICK if live["playing"] else None)
+    live_panel(config, run_every=LIVE_TICK if live["playing"] else None)
 
 
-def live_view(config: TrainConfig, run_every) -> None:
+def live_panel(config: TrainConfig, run_every) -> None:
     @st.fragment(run_every=run_every)
     def _view():
         live = _live_state(config)
