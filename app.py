@@ -172,9 +172,10 @@ def _setting_widget(where, name: str) -> None:
 def sync_url(config: TrainConfig) -> None:
     """Write every setting into the address bar, so copying it shares this exact run."""
     wanted = to_query(config)
-    if {k: [v] for k, v in wanted.items()} != _current_query():
+    written = {k: [v] for k, v in wanted.items()}
+    if written != _current_query():
         st.query_params.from_dict(wanted)
-    st.session_state.written_query = {k: [v] for k, v in wanted.items()}
+    st.session_state.written_query = written
 
 
 # --- uploads ----------------------------------------------------------------------------
@@ -499,6 +500,10 @@ class _Results:
     def __init__(self, limit: int):
         self.limit, self.items, self.lock = limit, OrderedDict(), threading.Lock()
 
+    def __contains__(self, key) -> bool:
+        with self.lock:
+            return key in self.items
+
     def get(self, key, compute):
         with self.lock:
             if key in self.items:
@@ -537,49 +542,31 @@ def census_panel(config: TrainConfig) -> None:
     except ValueError as err:  # the library's size bounds
         st.error(f"Census not run: {err}.", icon=":material/block:")
         return
-    final = many.final_loss
     c1, c2, c3 = st.columns(3)
     c1.metric("Solved", f"{many.solved.mean():.0%}", help="All samples on the right side of 0.5")
-    stuck = ~many.solved
-    c2.metric("Stuck near MSE 1/8", int(np.sum(stuck & np.isclose(many.plateau, 0.125))))
-    c3.metric("Stuck near MSE 1/6", int(np.sum(stuck & np.isclose(many.plateau, 1 / 6))))
-    st.plotly_chart(xfig.census_histogram_figure(final, many.solved), **CHART)
+    c2.metric("Stuck near MSE 1/8", int(np.sum(np.isclose(many.plateau, 1 / 8))))
+    c3.metric("Stuck near MSE 1/6", int(np.sum(np.isclose(many.plateau, 1 / 6))))
+    st.plotly_chart(xfig.census_histogram_figure(many.final_loss, many.solved), **CHART)
     st.caption("Final MSE of every seed. Unsolved seeds pile up at a few values: the plateaus, "
                "where some samples have merged in the hidden layer.")
     X, y = dataset(config)
     plane = plane_around(X, resolution=41)
-    picks = census_examples(many)
-    outputs = []
-    for s in picks:
-        params = {k: many.params[k][s] for k in many.params}
-        outputs.append(evaluate(params, plane, config.activation)["a2"])
-    titles = [f"seed {many.seeds[s]} · " + ("solved" if many.solved[s] else
-                                            f"stuck, MSE {final[s]:.3f}") for s in picks]
+    picks = explore.census_examples(many)
+    outputs = [evaluate({name: values[k] for name, values in many.params.items()}, plane,
+                        config.activation)["a2"] for k in picks]
     if picks:
-        st.plotly_chart(xfig.surfaces_grid_figure(plane, outputs, titles, X, y), **CHART)
-    options = [int(s) for s in many.seeds]
+        st.plotly_chart(xfig.surfaces_grid_figure(
+            plane, outputs, [explore.seed_label(many, k) for k in picks], X, y), **CHART)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = c1.selectbox("Open a seed in the main views", options, key="census_pick",
-                          format_func=lambda s: f"seed {s} · "
-                          + ("solved" if many.solved[s] else f"stuck, MSE {final[s]:.3f}"))
-    c2.button("Open", width="stretch", on_click=_open_seed, args=(int(chosen),))
+    k = c1.selectbox("Open a seed in the main views", range(len(many.seeds)), key="census_pick",
+                     format_func=lambda k: explore.seed_label(many, k))
+    c2.button("Open", width="stretch", on_click=_open_seed, args=(int(many.seeds[k]),))
 
 
 def _open_seed(seed: int) -> None:
     st.session_state.seed = seed
     st.session_state.page = "Run"
     _settings_changed()
-
-
-def census_examples(many, per_kind: int = 4) -> list[int]:
-    """Up to 4 solved seeds and 4 stuck ones, the stuck spread over the plateaus."""
-    solved = np.flatnonzero(many.solved)[:per_kind].tolist()
-    stuck = np.flatnonzero(~many.solved)
-    by_plateau = [stuck[np.isclose(many.plateau[stuck], p)] for p in (0.125, 1 / 6, 0.25)]
-    by_plateau.append(stuck[np.isnan(many.plateau[stuck])])
-    spread = [int(s) for group in zip(*[list(g) + [None] * per_kind for g in by_plateau],
-                                      strict=False) for s in group if s is not None]
-    return solved + spread[:per_kind]
 
 
 def sweep_panel(config: TrainConfig) -> None:
@@ -594,7 +581,7 @@ def sweep_panel(config: TrainConfig) -> None:
                    "fewer seeds or epochs make it quicker. Learning rates are scaled by "
                    f"4/{n}, because the gradient is summed over the points.")
     key = ("sweep", config.replace(seed=0, lr=0.1, hidden=2), int(seeds))
-    if key not in _results().items and not st.button("Run sweep", type="primary"):
+    if key not in _results() and not st.button("Run sweep", type="primary"):
         return
     try:
         result = _results().get(key, lambda: _with_progress(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import BLUE, GREY, RED, _layout
+from .figures import BLUE, GREY, RED, style
 
 
 def _positions(count: int) -> np.ndarray:
@@ -63,4 +63,4 @@ def network_figure(params: dict, activation: str = "sigmoid") -> go.Figure:
                                  showlegend=False))
     fig.update_xaxes(visible=False, range=[-0.3, 2.3])
     fig.update_yaxes(visible=False, range=[-(max(H, 2) / 2.0) - 0.2, max(H, 2) / 2.0 + 0.2])
-    return _layout(fig, 120 + 45 * max(H, 2))
+    return style(fig, 120 + 45 * max(H, 2))

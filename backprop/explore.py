@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain, zip_longest
 
 import numpy as np
 
 from .config import TrainConfig
-from .diagnosis import SATURATION_FRACTION
+from .diagnosis import PLATEAUS, SATURATION_FRACTION
 from .many import MAX_SEEDS, ManyRuns, train_many
 from .nn import DERIVATIVE_MAX
 
@@ -36,6 +37,26 @@ def sweep_lrs(samples: int) -> tuple:
     if samples <= 4:
         return SWEEP_LRS
     return tuple(float(f"{lr * 4 / samples:.2g}") for lr in SWEEP_LRS)
+
+
+def census_examples(many: ManyRuns, per_kind: int = 4) -> list[int]:
+    """Indices of up to ``per_kind`` solved seeds and as many stuck ones.
+
+    The stuck ones are taken in turn from each plateau (then from the unnamed
+    rest), so the examples show every kind of failure the census found.
+    """
+    solved = np.flatnonzero(many.solved)[:per_kind].tolist()
+    stuck = np.flatnonzero(~many.solved)
+    groups = [stuck[np.isclose(many.plateau[stuck], p)] for p in PLATEAUS]
+    groups.append(stuck[np.isnan(many.plateau[stuck])])
+    spread = [int(s) for s in chain.from_iterable(zip_longest(*groups)) if s is not None]
+    return solved + spread[:per_kind]
+
+
+def seed_label(many: ManyRuns, k: int) -> str:
+    """``seed 3 · solved`` or ``seed 0 · stuck, MSE 0.169`` for census index k."""
+    outcome = "solved" if many.solved[k] else f"stuck, MSE {many.final_loss[k]:.3f}"
+    return f"seed {many.seeds[k]} · {outcome}"
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from .figures import (
     GREY,
     OUTPUT_SCALE,
     RED,
-    _layout,
-    _round,
+    rounded,
     sample_labels,
     samples_trace,
+    style,
 )
 from .plane import Plane
 
@@ -40,7 +40,7 @@ def census_histogram_figure(final_mse, solved) -> go.Figure:
     fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.25, "x": 0})
     fig.update_xaxes(title="final MSE")
     fig.update_yaxes(title="seeds")
-    return _layout(fig, 340)
+    return style(fig, 340)
 
 
 def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4) -> go.Figure:
@@ -52,9 +52,9 @@ def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4) 
                         horizontal_spacing=0.03, vertical_spacing=0.1 if rows > 1 else 0.0)
     for k, z in enumerate(outputs):
         r, c = k // cols + 1, k % cols + 1
-        fig.add_trace(go.Heatmap(x=plane.xs, y=plane.ys, z=_round(z), coloraxis="coloraxis",
+        fig.add_trace(go.Heatmap(x=plane.xs, y=plane.ys, z=rounded(z), coloraxis="coloraxis",
                                  hovertemplate="output %{z:.3f}<extra></extra>"), row=r, col=c)
-        fig.add_trace(go.Contour(x=plane.xs, y=plane.ys, z=_round(z), showscale=False,
+        fig.add_trace(go.Contour(x=plane.xs, y=plane.ys, z=rounded(z), showscale=False,
                                  contours_coloring="none", line={"color": "black", "width": 1.5},
                                  contours={"start": 0.5, "end": 0.5, "size": 1},
                                  hoverinfo="skip", showlegend=False), row=r, col=c)
@@ -66,7 +66,7 @@ def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4) 
                                  "colorbar": {"title": {"text": "output"}, "thickness": 10}},
                       legend={"orientation": "h", "y": -0.05, "x": 0})
     fig.update_annotations(font_size=12)
-    _layout(fig, 50 + 210 * rows)
+    style(fig, 50 + 210 * rows)
     fig.update_layout(margin={"t": 30})
     return fig
 
@@ -83,7 +83,7 @@ def sweep_figure(lrs, hidden, solved, seeds: int) -> go.Figure:
                       "<extra></extra>"))
     fig.update_xaxes(title="learning rate", type="category")
     fig.update_yaxes(title="hidden units", type="category", autorange="reversed")
-    return _layout(fig, 120 + 50 * len(hidden))
+    return style(fig, 120 + 50 * len(hidden))
 
 
 def hidden_space_figure(a1_history, W2, b2, y, X, activation: str = "sigmoid",
@@ -137,4 +137,4 @@ def hidden_space_figure(a1_history, W2, b2, y, X, activation: str = "sigmoid",
             font={"color": RED, "size": 12}, bgcolor="rgba(255,255,255,0.8)")
     fig.update_xaxes(title=f"a¹ of unit {i + 1}", range=[lo - pad, hi + pad], constrain="domain")
     fig.update_yaxes(title=f"a¹ of unit {j + 1}", range=[lo - pad, hi + pad], scaleanchor="x")
-    return _layout(fig, 420, legend={"orientation": "h", "y": -0.2, "x": 0})
+    return style(fig, 420, legend={"orientation": "h", "y": -0.2, "x": 0})

@@ -23,7 +23,8 @@ MAX_LINE_POINTS = 2000  # loss curves are thinned to this many points
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, None)}
 
 
-def _layout(fig: go.Figure, height: int, title: str | None = None, **extra) -> go.Figure:
+def style(fig: go.Figure, height: int, title: str | None = None, **extra) -> go.Figure:
+    """The house style shared by every figure: height, tight margins, white template."""
     fig.update_layout(
         height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
         template="plotly_white", font=FONT, title={"text": title, "x": 0.0} if title else None,
@@ -67,7 +68,7 @@ def loss_figure(loss, log_scale: bool = False, marker_epoch: int | None = None,
                 "xaxis": {"title": {"text": "epoch"}},
                 "yaxis": {"title": {"text": "MSE (log scale)" if log_scale else "MSE"},
                           "type": "log" if log_scale else "linear"}})
-    return _layout(fig, 320)
+    return style(fig, 320)
 
 
 def samples_trace(X, y, size: int = 12, showlegend: bool = True, **where) -> list[go.Scatter]:
@@ -88,7 +89,8 @@ def samples_trace(X, y, size: int = 12, showlegend: bool = True, **where) -> lis
     return traces
 
 
-def _round(z):
+def rounded(z):
+    """Values to 4 decimals: the charts cannot show more, and the JSON gets 3x smaller."""
     return np.round(np.asarray(z, dtype=float), 4)
 
 
@@ -98,18 +100,18 @@ def surface_figure(plane: Plane, a2, X, y, title: str | None = None) -> go.Figur
     a2 : (ny, nx) outputs on ``plane``; X (2, n), y (1, n) the samples.
     """
     fig = go.Figure(go.Heatmap(
-        x=plane.xs, y=plane.ys, z=_round(a2), zmin=0, zmax=1, colorscale=OUTPUT_SCALE,
+        x=plane.xs, y=plane.ys, z=rounded(a2), zmin=0, zmax=1, colorscale=OUTPUT_SCALE,
         colorbar={"title": {"text": "output a²", "side": "right"}, "thickness": 12},
         hovertemplate="x1 %{x:.2f}, x2 %{y:.2f}<br>output %{z:.3f}<extra></extra>"))
     fig.add_trace(go.Contour(
-        x=plane.xs, y=plane.ys, z=_round(a2), showscale=False, contours_coloring="none",
+        x=plane.xs, y=plane.ys, z=rounded(a2), showscale=False, contours_coloring="none",
         contours={"start": 0.5, "end": 0.5, "size": 1}, line={"color": "black", "width": 2},
         name="output = 0.5", hoverinfo="skip", showlegend=True))
     for trace in samples_trace(X, y):
         fig.add_trace(trace)
     fig.update_xaxes(title="x1", range=[plane.xs[0], plane.xs[-1]], constrain="domain")
     fig.update_yaxes(title="x2", range=[plane.ys[0], plane.ys[-1]], scaleanchor="x")
-    return _layout(fig, 420, title, legend={"orientation": "h", "y": -0.18, "x": 0})
+    return style(fig, 420, title, legend={"orientation": "h", "y": -0.18, "x": 0})
 
 
 def _unit_grid(H: int, columns: int | None = None) -> tuple[int, int]:
@@ -128,13 +130,13 @@ def _unit_panels(plane, values, X, y, zmin, zmax, colorscale, label, columns=Non
     for j in range(H):
         r, c = j // cols + 1, j % cols + 1
         fig.add_trace(go.Heatmap(
-            x=plane.xs, y=plane.ys, z=_round(values[j]), zmin=zmin, zmax=zmax,
+            x=plane.xs, y=plane.ys, z=rounded(values[j]), zmin=zmin, zmax=zmax,
             colorscale=colorscale, coloraxis="coloraxis",
             hovertemplate=f"unit {j + 1}<br>x1 %{{x:.2f}}, x2 %{{y:.2f}}<br>{label} %{{z:.4f}}"
                           "<extra></extra>"), row=r, col=c)
         if threshold is not None:
             fig.add_trace(go.Contour(
-                x=plane.xs, y=plane.ys, z=_round(values[j]), showscale=False,
+                x=plane.xs, y=plane.ys, z=rounded(values[j]), showscale=False,
                 contours_coloring="none", line={"color": "white", "width": 1, "dash": "dot"},
                 contours={"start": threshold, "end": threshold, "size": 1},
                 hoverinfo="skip", showlegend=False), row=r, col=c)
@@ -144,7 +146,7 @@ def _unit_panels(plane, values, X, y, zmin, zmax, colorscale, label, columns=Non
     fig.update_yaxes(range=[plane.ys[0], plane.ys[-1]], showticklabels=False)
     fig.update_layout(coloraxis={"colorscale": colorscale, "cmin": zmin, "cmax": zmax,
                                  "colorbar": {"title": {"text": label}, "thickness": 12}})
-    _layout(fig, 60 + 250 * rows, legend={"orientation": "h", "y": -0.05, "x": 0})
+    style(fig, 60 + 250 * rows, legend={"orientation": "h", "y": -0.05, "x": 0})
     fig.update_layout(margin={"t": 30})
     return fig
 
@@ -200,11 +202,11 @@ def saturation_timeline_figure(epochs, deriv1, X, activation: str = "sigmoid",
         z = deriv1.mean(axis=2).T
     top, label = DERIVATIVE_MAX[activation], DERIVATIVE_SYMBOLS[activation]
     fig = go.Figure(go.Heatmap(
-        x=np.asarray(epochs), y=rows, z=_round(z), zmin=0, zmax=top,
+        x=np.asarray(epochs), y=rows, z=rounded(z), zmin=0, zmax=top,
         colorscale=DERIVATIVE_SCALE, colorbar={"title": {"text": label}, "thickness": 12},
         hovertemplate="%{y}<br>epoch %{x}<br>" + label + " %{z:.4f}<extra></extra>"))
     if marker_epoch is not None:
         fig.add_vline(x=marker_epoch, line={"color": RED, "width": 2})
     fig.update_yaxes(autorange="reversed", tickfont={"size": 11})
     fig.update_xaxes(title="epoch")
-    return _layout(fig, 80 + 24 * len(rows) + 40)
+    return style(fig, 80 + 24 * len(rows) + 40)

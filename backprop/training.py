@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -89,9 +90,9 @@ class Run:
     y: np.ndarray
     stopped: str | None = None  # why training ended early, if it did
 
-    @property
+    @cached_property
     def predictions(self) -> np.ndarray:
-        """a2 for every sample with the final params, shape (n,)."""
+        """a2 for every sample with the final params, shape (n,); computed once."""
         return nn.forward(self.params, self.X, self.config.activation)["a2"][0]
 
     @property
