@@ -552,11 +552,19 @@ def census_panel(config: TrainConfig) -> None:
     X, y = dataset(config)
     plane = plane_around(X, resolution=41)
     picks = explore.census_examples(many)
-    outputs = [evaluate({name: values[k] for name, values in many.params.items()}, plane,
-                        config.activation)["a2"] for k in picks]
-    if picks:
-        st.plotly_chart(xfig.surfaces_grid_figure(
-            plane, outputs, [explore.seed_label(many, k) for k in picks], X, y), **CHART)
+    st.caption("Decision surfaces of some seeds (blue = output 1, red = 0, black line = 0.5). "
+               "Solved ones split the plane into a band; stuck ones leave a sample on the "
+               "wrong colour.")
+    for column, kind in zip(st.columns(2), (True, False), strict=True):
+        ks = [k for k in picks if bool(many.solved[k]) == kind]
+        if ks:
+            column.markdown("**Solved**" if kind else "**Stuck**")
+            outputs = [evaluate({name: values[k] for name, values in many.params.items()},
+                                plane, config.activation)["a2"] for k in ks]
+            titles = [f"seed {many.seeds[k]}" if kind else
+                      f"seed {many.seeds[k]} · MSE {many.final_loss[k]:.3f}" for k in ks]
+            column.plotly_chart(xfig.surfaces_grid_figure(
+                plane, outputs, titles, X, y, columns=2, colorbar=False), **CHART)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     k = c1.selectbox("Open a seed in the main views", range(len(many.seeds)), key="census_pick",
                      format_func=lambda k: explore.seed_label(many, k))

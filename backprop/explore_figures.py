@@ -43,8 +43,12 @@ def census_histogram_figure(final_mse, solved) -> go.Figure:
     return style(fig, 340)
 
 
-def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4) -> go.Figure:
-    """Small multiples of decision surfaces. outputs : (m, ny, nx); one title per panel."""
+def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4,
+                         colorbar: bool = True) -> go.Figure:
+    """Small multiples of decision surfaces. outputs : (m, ny, nx); one title per panel.
+
+    Without ``colorbar`` the panels get the full width (the scale is RdBu, 0 to 1).
+    """
     m = len(outputs)
     cols = max(1, min(columns, m))
     rows = -(-m // cols)
@@ -63,6 +67,7 @@ def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4) 
     fig.update_xaxes(showticklabels=False, range=[plane.xs[0], plane.xs[-1]])
     fig.update_yaxes(showticklabels=False, range=[plane.ys[0], plane.ys[-1]])
     fig.update_layout(coloraxis={"colorscale": OUTPUT_SCALE, "cmin": 0, "cmax": 1,
+                                 "showscale": colorbar,
                                  "colorbar": {"title": {"text": "output"}, "thickness": 10}},
                       legend={"orientation": "h", "y": -0.05, "x": 0})
     fig.update_annotations(font_size=12)

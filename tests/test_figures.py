@@ -420,3 +420,14 @@ def test_hidden_space_of_a_real_run(run):
                                       run.y[0], run.X, run.config.activation)
     total = sum(len(t.x) for t in markers(figure).values())
     assert total == 4
+
+
+@pytest.mark.parametrize("colorbar", [True, False])
+def test_surfaces_grid_colorbar_can_be_hidden_for_narrow_columns(colorbar):
+    plane = plane_around(np.array([[0.0, 1.0], [0.0, 1.0]]), resolution=5)
+    outputs = np.full((2, 5, 5), 0.5)
+    figure = xfig.surfaces_grid_figure(plane, outputs, ["a", "b"],
+                                       np.array([[0.0], [1.0]]), np.array([[1.0]]),
+                                       columns=2, colorbar=colorbar)
+    assert figure.layout.coloraxis.showscale is colorbar
+    assert [a.text for a in figure.layout.annotations] == ["a", "b"]
