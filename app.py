@@ -29,29 +29,6 @@ from backprop.training import dataset
 DEFAULTS = TrainConfig()
 MAX_UPLOAD_MB = 5
 CHART = {"theme": None, "config": {"displaylogo": False}}
-LABELS = {
-    "dataset": {"xor": "XOR (the tutorial)", "and": "AND", "or": "OR", "nand": "NAND",
-                "xnor": "XNOR", "xor-cloud": "noisy XOR cloud", "circles": "circles"},
-    "activation": {"sigmoid": "sigmoid (tutorial)", "tanh": "tanh", "relu": "ReLU"},
-    "loss": {"mse": "½ squared error (tutorial)", "bce": "cross-entropy"},
-    "init": {"normal": "standard normal (tutorial)", "xavier": "Xavier", "he": "He"},
-    "update": {"batch": "batch (tutorial)", "online": "online, per sample"},
-}
-HELP = {
-    "dataset": "The four-row truth tables, or two noisy point clouds.",
-    "hidden": "How many units in the hidden layer (the tutorial uses 2).",
-    "activation": "The hidden layer's activation. The output unit is always a sigmoid.",
-    "loss": "½(a − y)² as in the tutorial, or binary cross-entropy (δ² = a − y).",
-    "lr": "α in W ← W − α·∂L/∂W. The tutorial uses 0.1.",
-    "epochs": "Full passes over the data (one weight update each in batch mode).",
-    "seed": "Seeds the random initial weights. Same seed, same run.",
-    "init": "How the initial weights are drawn.",
-    "update": "Batch: one update per epoch from the summed gradient. Online: one per sample.",
-    "samples": "Number of points in the continuous datasets.",
-    "noise": "Spread of the points in the continuous datasets.",
-}
-
-
 VERDICT_STYLE = {
     "solved": (st.success, ":material/check_circle:"),
     "stuck": (st.warning, ":material/warning:"),
@@ -134,12 +111,11 @@ def settings_controls() -> TrainConfig:
                  placeholder="Choose a preset…", help="One click sets every setting.")
     if st.session_state.get("preset") in PRESETS:
         sb.caption("👀 " + PRESETS[st.session_state.preset][1])
-    for name in ("dataset", "hidden", "activation", "loss", "lr", "epochs", "seed", "init",
-                 "update"):
-        _setting_widget(sb, name)
-    if st.session_state["dataset"] in CONTINUOUS:
-        _setting_widget(sb, "samples")
-        _setting_widget(sb, "noise")
+    dataset_now = st.session_state.get("dataset", DEFAULTS.dataset)
+    for name, field in FIELDS.items():
+        if field.applies(dataset_now):
+            _setting_widget(sb, name)
+    if dataset_now in CONTINUOUS:
         sb.caption("Gradients are summed over the samples (as in the tutorial), so many points "
                    "need a small learning rate: try 0.02 for 200 points.")
     try:
@@ -150,23 +126,21 @@ def settings_controls() -> TrainConfig:
 
 
 def _setting_widget(where, name: str) -> None:
+    """Draw one setting's widget, as its ``FIELDS`` entry declares it."""
     field = FIELDS[name]
     # persist_state keeps a value while its widget is hidden (samples/noise on XOR).
-    common = {"key": name, "help": HELP[name], "on_change": _settings_changed,
+    common = {"key": name, "help": field.help, "on_change": _settings_changed,
               "persist_state": "session"}
-    if field.kind == "choice":
-        names = LABELS[name]
-        where.selectbox(field.label, field.choices,
-                        format_func=lambda v, names=names: names.get(v, v), **common)
-    elif name == "hidden":
+    if field.widget == "select":
+        where.selectbox(field.label, field.choices, format_func=field.show, **common)
+    elif field.widget == "slider":
         where.slider(field.label, int(field.lo), int(field.hi), **common)
     elif field.kind == "int":
-        step = {"epochs": 1000, "samples": 50}.get(name, 1)
-        where.number_input(field.label, int(field.lo), int(field.hi), step=step, **common)
+        where.number_input(field.label, int(field.lo), int(field.hi),
+                           step=int(field.step or 1), **common)
     else:
-        step = {"lr": 0.05, "noise": 0.05}[name]
-        where.number_input(field.label, float(field.lo), float(field.hi), step=step,
-                           format="%.4g" if name == "lr" else "%.2f", **common)
+        where.number_input(field.label, float(field.lo), float(field.hi),
+                           step=float(field.step or 0.1), format=field.fmt or "%g", **common)
 
 
 def sync_url(config: TrainConfig) -> None:
@@ -412,8 +386,7 @@ LIVE_TICK = 0.5  # seconds between ticks while playing
 
 def _live_state(config: TrainConfig) -> dict:
     """The live run for this session; a new architecture (or seed) starts it over."""
-    arch = (config.dataset, config.hidden, config.activation, config.init, config.seed,
-            config.samples, config.noise)
+    arch = tuple(getattr(config, name) for name, f in FIELDS.items() if f.live == "reset")
     live = st.session_state.get("live")
     if live is None or live["arch"] != arch:
         live = {"arch": arch, "params": nn.init_params(config.hidden, config.init, config.seed),

@@ -13,7 +13,7 @@ import math
 import numbers
 from dataclasses import dataclass
 
-from .datasets import DATASETS
+from .datasets import CONTINUOUS, DATASETS
 from .nn import ACTIVATIONS, INITS, LOSSES
 
 UPDATES = ("batch", "online")
@@ -21,7 +21,19 @@ UPDATES = ("batch", "online")
 
 @dataclass(frozen=True)
 class Field:
-    """One setting: its kind (``int``, ``float`` or ``choice``) and allowed range."""
+    """One setting, declared once: everything the UI, URL, CLI and run files need.
+
+    name : the one word used as config field, CLI flag, URL parameter and run-file key.
+    kind : ``int``, ``float`` or ``choice``; ``lo``/``hi`` bound numbers, ``choices``
+        lists the allowed words (the keys of the engine's registry).
+    label, help : the widget's label and tooltip (also the CLI's ``--help``).
+    widget : ``select``, ``slider`` or ``number``; ``step`` and ``fmt`` shape a number input.
+    names : how each choice is shown to a person (``{"mse": "½ squared error"}``).
+    live : ``keep`` if live training keeps its weights when this changes, ``reset``
+        if it starts over (a new architecture, init or data).
+    when : the datasets this setting applies to; empty means all (its widget is
+        hidden otherwise, but its value is kept).
+    """
 
     name: str
     kind: str
@@ -30,6 +42,21 @@ class Field:
     hi: float | None = None
     choices: tuple[str, ...] = ()
     lo_open: bool = False  # True when ``lo`` itself is not allowed (lr > 0)
+    help: str = ""
+    widget: str = "number"
+    step: float | None = None
+    fmt: str | None = None
+    names: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
+    live: str = "reset"
+    when: tuple[str, ...] = ()
+
+    def show(self, value) -> str:
+        """A choice as a person reads it (its ``names`` entry), else the value itself."""
+        return self.names.get(value, str(value))
+
+    def applies(self, dataset: str) -> bool:
+        """Whether this setting means anything for ``dataset`` (``when`` empty: always)."""
+        return not self.when or dataset in self.when
 
     def allowed(self) -> str:
         """The allowed range as a sentence fragment, for error messages."""
@@ -69,20 +96,42 @@ class Field:
         return f"{self.name} must be {self.allowed()}, got {shown!r}"
 
 
+# Every setting, in the order the sidebar shows them. Adding a setting means one
+# entry here, a TrainConfig field with its default, and its maths.
 FIELDS = {
     f.name: f
     for f in (
-        Field("dataset", "choice", "Dataset", choices=tuple(DATASETS)),
-        Field("hidden", "int", "Hidden units", 1, 16),
-        Field("activation", "choice", "Hidden activation", choices=tuple(ACTIVATIONS)),
-        Field("loss", "choice", "Loss", choices=tuple(LOSSES)),
-        Field("lr", "float", "Learning rate", 1e-6, 1000),
-        Field("epochs", "int", "Epochs", 0, 100_000),
-        Field("seed", "int", "Random seed", 0, 2**32 - 1),
-        Field("init", "choice", "Initialisation", choices=tuple(INITS)),
-        Field("update", "choice", "Update", choices=UPDATES),
-        Field("samples", "int", "Samples (continuous data)", 8, 1000),
-        Field("noise", "float", "Noise (continuous data)", 0, 1),
+        Field("dataset", "choice", "Dataset", choices=tuple(DATASETS), widget="select",
+              help="The four-row truth tables, or two noisy point clouds.",
+              names={"xor": "XOR (the tutorial)", "and": "AND", "or": "OR", "nand": "NAND",
+                     "xnor": "XNOR", "xor-cloud": "noisy XOR cloud", "circles": "circles"}),
+        Field("hidden", "int", "Hidden units", 1, 16, widget="slider",
+              help="How many units in the hidden layer (the tutorial uses 2)."),
+        Field("activation", "choice", "Hidden activation", choices=tuple(ACTIVATIONS),
+              widget="select",
+              help="The hidden layer's activation. The output unit is always a sigmoid.",
+              names={"sigmoid": "sigmoid (tutorial)", "tanh": "tanh", "relu": "ReLU"}),
+        Field("loss", "choice", "Loss", choices=tuple(LOSSES), widget="select", live="keep",
+              help="½(a − y)² as in the tutorial, or binary cross-entropy (δ² = a − y).",
+              names={"mse": "½ squared error (tutorial)", "bce": "cross-entropy"}),
+        Field("lr", "float", "Learning rate", 1e-6, 1000, step=0.05,
+              fmt="%.4g", live="keep",
+              help="α in W ← W − α·∂L/∂W. The tutorial uses 0.1."),
+        Field("epochs", "int", "Epochs", 0, 100_000, step=1000, live="keep",
+              help="Full passes over the data (one weight update each in batch mode)."),
+        Field("seed", "int", "Random seed", 0, 2**32 - 1, step=1,
+              help="Seeds the random initial weights. Same seed, same run."),
+        Field("init", "choice", "Initialisation", choices=tuple(INITS), widget="select",
+              help="How the initial weights are drawn.",
+              names={"normal": "standard normal (tutorial)", "xavier": "Xavier", "he": "He"}),
+        Field("update", "choice", "Update", choices=UPDATES, widget="select", live="keep",
+              help="Batch: one update per epoch from the summed gradient. "
+                   "Online: one per sample.",
+              names={"batch": "batch (tutorial)", "online": "online, per sample"}),
+        Field("samples", "int", "Samples (continuous data)", 8, 1000, step=50,
+              when=CONTINUOUS, help="Number of points in the continuous datasets."),
+        Field("noise", "float", "Noise (continuous data)", 0, 1, step=0.05, fmt="%.2f",
+              when=CONTINUOUS, help="Spread of the points in the continuous datasets."),
     )
 }
 

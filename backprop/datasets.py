@@ -56,6 +56,11 @@ DATASETS["circles"] = circles
 
 CONTINUOUS = ("xor-cloud", "circles")
 
+# Size thresholds, named once. A truth table has 4 rows; up to LABEL_EVERY_SAMPLE
+# samples, views name and mark every sample (beyond it they would clutter).
+TABLE_ROWS = 4
+LABEL_EVERY_SAMPLE = 8
+
 
 def load(name, samples=100, noise=0.1, seed=0):
     """Return ``(X, y)`` for dataset ``name``; shapes ``(2, n)`` and ``(1, n)``.

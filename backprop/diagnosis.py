@@ -23,6 +23,15 @@ PLATEAU_TOLERANCE = 0.01
 SATURATION_FRACTION = 0.1
 
 
+def correct(predictions, targets):
+    """Which samples are on the right side of 0.5: ``(a2 > 0.5) == (y > 0.5)``, elementwise.
+
+    The one definition of a right answer; shapes broadcast, so (n,) against (n,)
+    or (n, S) against (n, 1) both work.
+    """
+    return (np.asarray(predictions) > 0.5) == (np.asarray(targets) > 0.5)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """``status`` is one of solved, stuck, learning, diverged; ``text`` explains it."""
@@ -53,25 +62,25 @@ def diagnose(loss, predictions, targets, stopped=None, required: float = 1.0) ->
     if len(loss) == 0:
         return Verdict("learning", "Not trained yet (0 epochs).")
     final = float(loss[-1])
-    correct = (predictions > 0.5) == (targets > 0.5)
-    if correct.all():
+    right = correct(predictions, targets)
+    if right.all():
         return Verdict("solved", f"Solved: every sample is on the right side of 0.5 "
                                  f"(final MSE {final:.4f}).")
-    if correct.mean() >= required:
-        return Verdict("solved", f"Solved: {correct.mean():.0%} of samples are on the right "
+    if right.mean() >= required:
+        return Verdict("solved", f"Solved: {right.mean():.0%} of samples are on the right "
                                  f"side of 0.5 (final MSE {final:.4f}).")
-    wrong = int((~correct).sum())
+    wrong = int((~right).sum())
     tail = loss[-max(len(loss) // 10, 1):]
     improving = tail[0] - tail[-1] > 0.02 * max(tail[0], 1e-12)
     plateau = nearest_plateau(final)
     if plateau is not None and not improving:
         return Verdict("stuck", f"Stuck on a plateau: {PLATEAUS[plateau]}. "
-                                f"{wrong} of {len(correct)} samples are on the wrong side "
+                                f"{wrong} of {len(right)} samples are on the wrong side "
                                 f"of 0.5 and the loss has stopped falling.", plateau)
     if improving:
         return Verdict("learning", f"Not solved yet, but still improving (MSE {final:.4f}, "
                                    f"{wrong} wrong): more epochs may solve it.")
-    return Verdict("stuck", f"Not solved: {wrong} of {len(correct)} samples are on the "
+    return Verdict("stuck", f"Not solved: {wrong} of {len(right)} samples are on the "
                             f"wrong side of 0.5 and the loss has flattened at {final:.4f}.")
 
 
@@ -80,7 +89,7 @@ def diagnose_many(final_mse, predictions, targets, required: float = 1.0):
 
     predictions : (n, S) final outputs; targets : (n,).
     """
-    solved = ((predictions > 0.5) == (targets[:, None] > 0.5)).mean(axis=0) >= required
+    solved = correct(predictions, targets[:, None]).mean(axis=0) >= required
     plateau = np.full(final_mse.shape, np.nan)
     for value in PLATEAUS:
         near = np.abs(final_mse - value) <= PLATEAU_TOLERANCE
