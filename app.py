@@ -188,7 +188,7 @@ def files_panel(run) -> None:
     c1.download_button("⬇ Run file (JSON)", lambda: run_to_json(run), "backprop-run.json",
                        "application/json", width="stretch",
                        help="Settings, final weights and loss. Upload it here to continue.")
-    c2.download_button("⬇ Loss history (CSV)", lambda: tables.loss_csv(run.loss), "loss.csv",
+    c2.download_button("⬇ Loss history (CSV)", lambda: tables.loss_csv(run.mse), "loss.csv",
                        "text/csv", width="stretch")
     st.file_uploader(f"Start from a run file's weights (JSON, ≤ {MAX_UPLOAD_MB} MB)",
                      type=["json"], key="upload", on_change=_on_upload,
@@ -222,8 +222,8 @@ def truth_table_panel(run) -> None:
         table = table.head(8)
     st.dataframe(table, hide_index=True, column_config={
         "prediction": st.column_config.NumberColumn(format="%.4f")})
-    final = run.loss[-1] if len(run.loss) else float("nan")
-    st.caption(f"Final MSE {final:.5f} after {len(run.loss):,} epochs.")
+    final = run.mse[-1] if len(run.mse) else float("nan")
+    st.caption(f"Final MSE {final:.5f} after {len(run.mse):,} epochs.")
 
 
 def epoch_controls(run) -> tuple[int, int]:
@@ -249,7 +249,7 @@ def views_panel(config: TrainConfig, start: str | None) -> None:
     k, sample = epoch_controls(run)
     epoch = int(run.history.epochs[k])
     log = st.toggle("Log-scale loss", key="log_loss")
-    st.plotly_chart(fig.loss_figure(run.loss, log, epoch, config.dataset == "xor"), **CHART)
+    st.plotly_chart(fig.loss_figure(run.mse, log, epoch, config.dataset == "xor"), **CHART)
     st.caption("Mean squared error over the samples at each epoch, before that epoch's update. "
                "Dotted lines: the MSE of XOR's stuck states. The red line is the selected epoch.")
     at = {"k": k, "epoch": epoch, "sample": sample, "snap": run.history.at(k),
@@ -400,7 +400,7 @@ def _live_step(live: dict, config: TrainConfig, epochs: int) -> None:
     """Train ``epochs`` more epochs from the live weights with the current settings."""
     run = train(config.replace(epochs=epochs), params=live["params"], checkpoints=[epochs],
                 shuffle=live["shuffle"])
-    live["params"], live["loss"] = run.params, np.concatenate([live["loss"], run.loss])
+    live["params"], live["loss"] = run.params, np.concatenate([live["loss"], run.mse])
     if run.stopped:
         live["playing"], live["stopped"] = False, run.stopped
 
@@ -519,7 +519,7 @@ def census_panel(config: TrainConfig) -> None:
     c1.metric("Solved", f"{many.solved.mean():.0%}", help="All samples on the right side of 0.5")
     c2.metric("Stuck near MSE 1/8", int(np.sum(np.isclose(many.plateau, 1 / 8))))
     c3.metric("Stuck near MSE 1/6", int(np.sum(np.isclose(many.plateau, 1 / 6))))
-    st.plotly_chart(xfig.census_histogram_figure(many.final_loss, many.solved), **CHART)
+    st.plotly_chart(xfig.census_histogram_figure(many.final_mse, many.solved), **CHART)
     st.caption("Final MSE of every seed. Unsolved seeds pile up at a few values: the plateaus, "
                "where some samples have merged in the hidden layer.")
     X, y = dataset(config)
@@ -535,7 +535,7 @@ def census_panel(config: TrainConfig) -> None:
             outputs = [evaluate({name: values[k] for name, values in many.params.items()},
                                 plane, config.activation)["a2"] for k in ks]
             titles = [f"seed {many.seeds[k]}" if kind else
-                      f"seed {many.seeds[k]} · MSE {many.final_loss[k]:.3f}" for k in ks]
+                      f"seed {many.seeds[k]} · MSE {many.final_mse[k]:.3f}" for k in ks]
             column.plotly_chart(xfig.surfaces_grid_figure(
                 plane, outputs, titles, X, y, columns=2, colorbar=False), **CHART)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")

@@ -112,7 +112,7 @@ def train_command(args: argparse.Namespace) -> int:
         params = load_params(args.load, config.hidden)
         print(f"Starting from the weights in {args.load}")
     run = train(config, params)
-    print_log(run.loss, args.log_every)
+    print_log(run.mse, args.log_every)
     if run.stopped:
         unsaved = f" Nothing was saved to {args.save}." if args.save is not None else ""
         print(f"backprop: {run.stopped}{unsaved}", file=sys.stderr)
@@ -171,7 +171,7 @@ def save(run: Run, path: str) -> None:
 def print_log(loss, every: int) -> None:
     """The tutorial's log: ``Epoch N, Loss: X`` for every N that is a multiple of ``every``.
 
-    loss : (E,) mean squared error before each update, as in ``Run.loss``.
+    loss : (E,) mean squared error before each update, as in ``Run.mse``.
     """
     if every:
         for epoch in range(0, len(loss), every):

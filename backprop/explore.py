@@ -55,7 +55,7 @@ def census_examples(many: ManyRuns, per_kind: int = 4) -> list[int]:
 
 def seed_label(many: ManyRuns, k: int) -> str:
     """``seed 3 · solved`` or ``seed 0 · stuck, MSE 0.169`` for census index k."""
-    outcome = "solved" if many.solved[k] else f"stuck, MSE {many.final_loss[k]:.3f}"
+    outcome = "solved" if many.solved[k] else f"stuck, MSE {many.final_mse[k]:.3f}"
     return f"seed {many.seeds[k]} · {outcome}"
 
 

@@ -29,7 +29,7 @@ MAX_MANY_WORK = 3_000_000_000
 class ManyRuns:
     """The result of ``train_many``. Seeds are the leading axis of every result.
 
-    loss : (epochs, S) mean squared error before each update, per seed
+    mse : (epochs, S) mean squared error before each update, per seed
            (every ``loss_every``-th epoch when that is > 1).
     params : W1 (S, H, 2), b1 (S, H, 1), W2 (S, 1, H), b2 (S, 1, 1).
     predictions : (S, n) final outputs. solved : (S,) bool.
@@ -38,16 +38,16 @@ class ManyRuns:
 
     config: TrainConfig
     seeds: np.ndarray
-    loss: np.ndarray
+    mse: np.ndarray
     params: dict
     predictions: np.ndarray
     solved: np.ndarray
     plateau: np.ndarray
-    loss_epochs: np.ndarray
+    mse_epochs: np.ndarray
 
     @property
-    def final_loss(self) -> np.ndarray:
-        return self.loss[-1] if len(self.loss) else np.full(len(self.seeds), np.nan)
+    def final_mse(self) -> np.ndarray:
+        return self.mse[-1] if len(self.mse) else np.full(len(self.seeds), np.nan)
 
 
 def _many_forward(W1, b1, W2, b2, Xs, act):
@@ -111,8 +111,8 @@ def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1,
          np.ascontiguousarray(np.stack([p["W2"][0] for p in inits], axis=-1)),
          np.array([p["b2"][0, 0] for p in inits]))
     E = config.epochs
-    loss_epochs = np.arange(0, E, loss_every)
-    loss = np.empty((len(loss_epochs), S))
+    mse_epochs = np.arange(0, E, loss_every)
+    loss = np.empty((len(mse_epochs), S))
     batch = config.update == "batch"
     Xb, yb = X[:, :, None], y[0][:, None]
     rngs = None if batch else [np.random.default_rng(int(s)) for s in seeds]
@@ -138,4 +138,4 @@ def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1,
     a2 = _many_forward(*P, Xb, nn.ACTIVATIONS[config.activation])[1]
     final = ((a2 - yb) ** 2).mean(axis=0)
     solved, plateau = diagnose_many(final, a2, y[0], required_accuracy(config))
-    return ManyRuns(config, seeds, loss, params, a2.T.copy(), solved, plateau, loss_epochs)
+    return ManyRuns(config, seeds, loss, params, a2.T.copy(), solved, plateau, mse_epochs)

@@ -47,12 +47,12 @@ class RunFile:
     config : TrainConfig
     params : dict of float ndarrays: W1 (H, 2), b1 (H, 1), W2 (1, H), b2 (1, 1),
         where H = config.hidden.
-    loss : float ndarray of shape (E,), E <= config.epochs.
+    mse : float ndarray of shape (E,), E <= config.epochs: the MSE before each update.
     """
 
     config: TrainConfig
     params: dict
-    loss: np.ndarray
+    mse: np.ndarray
 
 
 def param_shapes(hidden: int) -> dict[str, tuple[int, int]]:
@@ -84,7 +84,7 @@ def dumps(config: TrainConfig, params: dict, loss) -> str:
 
 def run_to_json(run) -> str:
     """``dumps`` for a ``training.Run``: its config, final params and loss."""
-    return dumps(run.config, run.params, run.loss)
+    return dumps(run.config, run.params, run.mse)
 
 
 def loads(data: str | bytes) -> RunFile:

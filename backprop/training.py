@@ -3,8 +3,9 @@
 ``train`` follows the tutorial's loop exactly (forward, backward, update, once
 per epoch on the whole batch) and records:
 
-- ``loss``: mean((y - a2)^2) over the samples, before each update (the figure
-  the tutorial prints), one value per epoch;
+- ``mse``: mean((y - a2)^2) over the samples, before each update (the figure
+  the tutorial prints), one value per epoch. This is what the curves show; the
+  objective that training descends is the loss setting (½ squared error or BCE);
 - ``history``: at a bounded set of checkpoint epochs, the parameters and every
   per-sample quantity of the backward pass, so a dashboard can replay the run
   without training again.
@@ -80,10 +81,10 @@ class History:
 
 @dataclass
 class Run:
-    """The result of ``train``: final params, per-epoch loss and the history."""
+    """The result of ``train``: final params, per-epoch MSE and the history."""
 
     config: TrainConfig
-    loss: np.ndarray
+    mse: np.ndarray
     params: dict
     history: History
     X: np.ndarray
@@ -97,7 +98,7 @@ class Run:
 
     @property
     def verdict(self) -> Verdict:
-        return diagnose(self.loss, self.predictions, self.y[0], self.stopped,
+        return diagnose(self.mse, self.predictions, self.y[0], self.stopped,
                         required_accuracy(self.config))
 
 
@@ -210,7 +211,7 @@ def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
     progress : optional ``callback(fraction_done)``, called every CHUNK epochs.
     checkpoints : epochs to snapshot; default ``checkpoint_epochs(config.epochs)``.
 
-    If the weights become non-finite, training stops: ``loss`` ends at the last
+    If the weights become non-finite, training stops: ``mse`` ends at the last
     finite epoch, ``params`` are the last finite weights and ``stopped`` says why.
     """
     X, y = dataset(config)

@@ -328,7 +328,7 @@ def tampered(**config) -> bytes:
     from backprop.runfile import dumps
 
     run = train(DEFAULTS.replace(epochs=10))
-    doc = json.loads(dumps(run.config, run.params, run.loss))
+    doc = json.loads(dumps(run.config, run.params, run.mse))
     doc["config"].update(config)
     return json.dumps(doc).encode()
 
@@ -367,7 +367,7 @@ def test_good_upload_starts_from_its_weights_until_hidden_changes():
 
     config = DEFAULTS.replace(hidden=3, lr=0.5, seed=7, epochs=300)
     saved = train(config)
-    text = dumps(config, saved.params, saved.loss)
+    text = dumps(config, saved.params, saved.mse)
     at = start(FAST)
     ok(at.file_uploader(key="upload").set_value(("mine.json", text.encode(), "application/json"))
        .run())

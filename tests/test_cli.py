@@ -55,7 +55,7 @@ def test_log_is_the_tutorials(capsys):
     code, out, err = run_cli(capsys, "train", "--epochs", 300, "--log-every", 100)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[:3] == expected_log(train(TrainConfig(epochs=300)).loss, 100)
+    assert lines[:3] == expected_log(train(TrainConfig(epochs=300)).mse, 100)
     assert lines[0].startswith("Epoch 0, Loss: 0.2768094")
     assert len(epoch_lines(out)) == 3
 
@@ -64,7 +64,7 @@ def test_log_is_the_tutorials(capsys):
 def test_log_every(capsys, every, count):
     code, out, _ = run_cli(capsys, "train", "--epochs", 20, "--log-every", every)
     assert code == 0
-    assert epoch_lines(out) == (expected_log(train(TrainConfig(epochs=20)).loss, every)
+    assert epoch_lines(out) == (expected_log(train(TrainConfig(epochs=20)).mse, every)
                                 if every else [])
     assert len(epoch_lines(out)) == count
 
@@ -76,7 +76,7 @@ def test_every_flag_reaches_the_config(capsys):
     flags = [part for name in FIELDS for part in (f"--{name}", getattr(config, name))]
     code, out, _ = run_cli(capsys, "train", *flags, "--log-every", 10)
     assert code == 0
-    assert epoch_lines(out) == expected_log(train(config).loss, 10)
+    assert epoch_lines(out) == expected_log(train(config).mse, 10)
 
 
 def test_verdict_and_prediction_table(capsys):
@@ -131,7 +131,7 @@ def test_save_then_load_continues_the_run(capsys, tmp_path):
                            "--log-every", 25, "--save", path)
     assert code == 0
     whole = train(TrainConfig(epochs=200))
-    assert epoch_lines(out) == expected_log(whole.loss[100:], 25)
+    assert epoch_lines(out) == expected_log(whole.mse[100:], 25)
     continued = loads(path.read_bytes())
     for name in PARAM_NAMES:
         np.testing.assert_array_equal(continued.params[name], whole.params[name], name)
@@ -144,7 +144,7 @@ def test_load_takes_settings_from_the_flags_not_the_file(capsys, tmp_path):
                            "--log-every", 10)
     assert code == 0
     start = loads(path.read_text()).params
-    assert epoch_lines(out) == expected_log(train(TrainConfig(epochs=30, lr=2), start).loss, 10)
+    assert epoch_lines(out) == expected_log(train(TrainConfig(epochs=30, lr=2), start).mse, 10)
 
 
 def test_hidden_must_match_the_file(capsys, tmp_path):
@@ -246,7 +246,7 @@ def test_divergence_prints_the_log_then_exits_1(capsys, tmp_path):
     path = tmp_path / "run.json"
     code, out, err = run_cli(capsys, "train", *DIVERGES, "--log-every", 10, "--save", path)
     assert code == 1
-    assert epoch_lines(out) == expected_log(run.loss, 10)
+    assert epoch_lines(out) == expected_log(run.mse, 10)
     assert err == f"backprop: {run.stopped} Nothing was saved to {path}.\n"
     assert not path.exists()
 
@@ -260,7 +260,7 @@ def test_python_m_backprop_prints_the_tutorial_log():
     # The tutorial prints 0.2768094258807294, which rounds to 0.27680943.
     assert first.startswith("Epoch 0, Loss: 0.2768094"), first
     assert round(float(first.split("Loss: ")[1]), 8) == 0.27680943, first
-    assert f"Epoch 2000, Loss: {train(TrainConfig(epochs=2001)).loss[2000]}" in done.stdout
+    assert f"Epoch 2000, Loss: {train(TrainConfig(epochs=2001)).mse[2000]}" in done.stdout
     assert done.stderr == ""
 
 

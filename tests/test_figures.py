@@ -313,7 +313,7 @@ def test_census_histogram_of_a_real_census():
     from backprop.explore import census
 
     many = census(TrainConfig(epochs=300), 12)
-    figure = xfig.census_histogram_figure(many.final_loss, many.solved)
+    figure = xfig.census_histogram_figure(many.final_mse, many.solved)
     assert sum(len(h.x) for h in of_type(figure, "histogram")) == 12
 
 

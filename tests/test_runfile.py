@@ -43,7 +43,7 @@ def assert_same(loaded: RunFile, config, params, loss):
     for name in PARAM_NAMES:
         np.testing.assert_array_equal(loaded.params[name], params[name], err_msg=name)
         assert loaded.params[name].dtype == np.float64, name
-    np.testing.assert_array_equal(loaded.loss, loss, err_msg="loss")
+    np.testing.assert_array_equal(loaded.mse, loss, err_msg="loss")
 
 
 # --- round trips ------------------------------------------------------------------
@@ -57,7 +57,7 @@ def assert_same(loaded: RunFile, config, params, loss):
 ], ids=["tutorial", "every-setting-changed", "zero-epochs"])
 def test_round_trip_is_exact(config):
     run = train(config)
-    assert_same(loads(run_to_json(run)), config, run.params, run.loss)
+    assert_same(loads(run_to_json(run)), config, run.params, run.mse)
 
 
 @pytest.mark.parametrize("encode", [
@@ -67,7 +67,7 @@ def test_round_trip_is_exact(config):
     lambda text: b"\xef\xbb\xbf" + text.encode(),
 ], ids=["str", "bytes", "bytearray", "utf8-with-bom"])
 def test_loads_takes_text_and_bytes(valid_text, small_run, encode):
-    assert_same(loads(encode(valid_text)), SMALL, small_run.params, small_run.loss)
+    assert_same(loads(encode(valid_text)), SMALL, small_run.params, small_run.mse)
 
 
 def test_file_is_plain_json_with_every_setting(valid_text, small_run):
@@ -83,7 +83,7 @@ def test_training_from_a_loaded_file_continues_identically():
     first = train(TrainConfig(epochs=300))
     loaded = loads(run_to_json(first))
     rest = train(TrainConfig(epochs=300), params=loaded.params)
-    np.testing.assert_array_equal(np.concatenate([first.loss, rest.loss]), whole.loss)
+    np.testing.assert_array_equal(np.concatenate([first.mse, rest.mse]), whole.mse)
     for name in PARAM_NAMES:
         np.testing.assert_array_equal(rest.params[name], whole.params[name], err_msg=name)
 
@@ -286,7 +286,7 @@ def loads_or_rejects(data):
         assert str(err), "an empty message"
         return None
     assert isinstance(loaded.config, TrainConfig)
-    assert loaded.loss.shape[0] <= loaded.config.epochs
+    assert loaded.mse.shape[0] <= loaded.config.epochs
     for name, shape in param_shapes(loaded.config.hidden).items():
         assert loaded.params[name].shape == shape, name
         assert np.isfinite(loaded.params[name]).all(), name

@@ -41,7 +41,7 @@ REFERENCE_CONFIGS = [
 def test_train_matches_the_reference(config):
     run = train(config)
     gold_params, gold_loss = reference.run(config)  # np.random.seed(config.seed) first
-    assert_matches({"loss": run.loss, **run.params}, {"loss": gold_loss, **gold_params},
+    assert_matches({"loss": run.mse, **run.params}, {"loss": gold_loss, **gold_params},
                    atol=1e-8)
     assert run.stopped is None
 
@@ -54,7 +54,7 @@ def test_tutorial_seed_0_gets_stuck_on_the_one_sixth_plateau():
     verdict = run.verdict
     assert verdict.status == "stuck", verdict.text
     assert verdict.plateau == pytest.approx(1 / 6)
-    assert run.loss[-1] == pytest.approx(1 / 6, abs=0.01)
+    assert run.mse[-1] == pytest.approx(1 / 6, abs=0.01)
 
 
 # --- the recorded history ------------------------------------------------------------------
@@ -109,7 +109,7 @@ def test_snapshot_outputs_give_the_recorded_loss(long_run):
     ks = [k for k, e in enumerate(long_run.history.epochs) if e < LONG.epochs]
     a2 = long_run.history.steps["a2"][ks]  # (K, 1, n)
     from_snapshots = ((long_run.y - a2) ** 2).mean(axis=(1, 2))
-    recorded = long_run.loss[long_run.history.epochs[ks]]
+    recorded = long_run.mse[long_run.history.epochs[ks]]
     assert_matches({"loss": recorded}, {"loss": from_snapshots}, atol=1e-15)
 
 
@@ -143,9 +143,9 @@ def test_train_many_equals_train_per_seed(config):
     many = train_many(config, MANY_SEEDS)
     for i, seed in enumerate(MANY_SEEDS):
         run = train(config.replace(seed=seed))
-        mine = {"loss": many.loss[:, i], **{k: v[i] for k, v in many.params.items()}}
+        mine = {"loss": many.mse[:, i], **{k: v[i] for k, v in many.params.items()}}
         try:
-            assert_matches(mine, {"loss": run.loss, **run.params}, atol=1e-9)
+            assert_matches(mine, {"loss": run.mse, **run.params}, atol=1e-9)
         except AssertionError as err:
             raise AssertionError(f"seed {seed} (column {i}): {err}") from None
         assert many.solved[i] == run.verdict.solved, f"seed {seed}: {run.verdict.text}"
@@ -155,7 +155,7 @@ def test_train_many_shapes():
     config, S = TrainConfig(hidden=3, epochs=50), 5
     many = train_many(config, range(S))
     H, n = 3, 4
-    shapes = {"loss": many.loss.shape, "W1": many.params["W1"].shape,
+    shapes = {"loss": many.mse.shape, "W1": many.params["W1"].shape,
               "b1": many.params["b1"].shape, "W2": many.params["W2"].shape,
               "b2": many.params["b2"].shape, "predictions": many.predictions.shape,
               "solved": many.solved.shape, "plateau": many.plateau.shape}
@@ -169,8 +169,8 @@ def test_train_many_loss_every_keeps_every_kth_epoch(every):
     config, seeds = TrainConfig(epochs=300), range(4)
     full = train_many(config, seeds)
     thinned = train_many(config, seeds, loss_every=every)
-    assert np.array_equal(thinned.loss_epochs, np.arange(0, 300, every))
-    assert_matches({"loss": thinned.loss}, {"loss": full.loss[::every]}, atol=0)
+    assert np.array_equal(thinned.mse_epochs, np.arange(0, 300, every))
+    assert_matches({"loss": thinned.mse}, {"loss": full.mse[::every]}, atol=0)
     _params_close(thinned.params, full.params, atol=0)
 
 
@@ -186,7 +186,7 @@ def test_train_many_rejects_out_of_range_arguments(seeds, loss_every, match):
 
 def test_train_many_accepts_the_maximum_number_of_seeds():
     many = train_many(TrainConfig(epochs=1), range(MAX_SEEDS))
-    assert many.loss.shape == (1, MAX_SEEDS)
+    assert many.mse.shape == (1, MAX_SEEDS)
 
 
 # --- divergence ----------------------------------------------------------------------------
@@ -211,10 +211,10 @@ def test_divergence_stops_cleanly_and_quietly(update):
         run.predictions  # noqa: B018 - must not warn either
     assert run.stopped and "non-finite" in run.stopped
     assert verdict.status == "diverged"
-    assert 0 < len(run.loss) < config.epochs
-    assert np.isfinite(run.loss).all()
+    assert 0 < len(run.mse) < config.epochs
+    assert np.isfinite(run.mse).all()
     assert _all_finite(run.params)
-    assert run.history.epochs[-1] == len(run.loss)
+    assert run.history.epochs[-1] == len(run.mse)
     _params_close(run.history.at(-1), run.params, atol=0)
 
 
@@ -223,7 +223,7 @@ def test_divergence_stops_where_the_reference_overflows(update):
     """loss and params are the reference's up to the stop, and one more epoch overflows."""
     config = DIVERGES.replace(update=update)
     run = train(config)
-    E = len(run.loss)
+    E = len(run.mse)
     X, y = dataset(config)
     np.random.seed(config.seed)
     gold = reference.TutorialNetwork(config.hidden, config.activation, config.loss)
@@ -231,7 +231,7 @@ def test_divergence_stops_where_the_reference_overflows(update):
         gold_loss = gold.train(X, y, E, config.lr, update, config.seed)
     gold_params = gold.params()
     # The weights are near 1e200 by now, so compare relatively (NaN on one side fails).
-    assert_matches({"loss": run.loss, **run.params}, {"loss": gold_loss, **gold_params},
+    assert_matches({"loss": run.mse, **run.params}, {"loss": gold_loss, **gold_params},
                    atol=1e-9, rtol=1e-9)
     # One more epoch, from the same state and the same shuffle stream, overflows.
     np.random.seed(config.seed)
@@ -284,6 +284,6 @@ def test_online_training_in_chunks_continues_the_shuffle_stream():
     shuffle = np.random.default_rng(config.seed)
     first = train(config.replace(epochs=25), shuffle=shuffle)
     second = train(config.replace(epochs=35), params=first.params, shuffle=shuffle)
-    np.testing.assert_allclose(np.concatenate([first.loss, second.loss]), whole.loss,
+    np.testing.assert_allclose(np.concatenate([first.mse, second.mse]), whole.mse,
                                rtol=0, atol=1e-12)
     np.testing.assert_allclose(second.params["W1"], whole.params["W1"], rtol=0, atol=1e-12)
