@@ -22,6 +22,8 @@ COLUMNS = ("x1", "x2", "y")
 MAX_ROWS = 10_000
 MAX_BYTES = 5_000_000
 MAX_ABS = 1e6  # inputs beyond this are surely a mistake (and would saturate every unit)
+MAX_LINK_CHARS = 2000  # data longer than this stays out of the link (browsers and servers
+                       # cut long addresses); the app says so
 
 
 class DataError(ValueError):
@@ -82,6 +84,31 @@ def to_csv(X, y) -> str:
     lines += [f"{float(a)!r},{float(b)!r},{int(t)}" for a, b, t in zip(X[0], X[1], y[0],
                                                                         strict=True)]
     return "\n".join(lines) + "\n"
+
+
+def to_link(X, y) -> str:
+    """The points in a link's compact form, ``x1,x2,y;x1,x2,y;...`` (shortest exact floats)."""
+    return ";".join(f"{_short(a)},{_short(b)},{int(t)}" for a, b, t in zip(X[0], X[1], y[0],
+                                                                          strict=True))
+
+
+def fits_link(X, y) -> bool:
+    """Whether these points are small enough to travel in a link."""
+    return len(to_link(X, y)) <= MAX_LINK_CHARS
+
+
+def from_link(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``to_link``'s form; the same checks and messages as a table, points numbered from 1."""
+    if not isinstance(text, str) or not text.strip():
+        raise DataError("no points in the link's data")
+    if len(text) > 10 * MAX_LINK_CHARS:
+        raise DataError(f"the link's data is too long ({len(text):,} characters)")
+    return from_rows([chunk.split(",") for chunk in text.split(";")], first_row=1)
+
+
+def _short(value) -> str:
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _text(data) -> str:

@@ -6,7 +6,17 @@ import numpy as np
 import pytest
 
 from backprop.datasets import load
-from backprop.userdata import MAX_BYTES, MAX_ROWS, DataError, from_rows, parse_csv, to_csv
+from backprop.userdata import (
+    MAX_BYTES,
+    MAX_ROWS,
+    DataError,
+    fits_link,
+    from_link,
+    from_rows,
+    parse_csv,
+    to_csv,
+    to_link,
+)
 
 XOR_CSV = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
 
@@ -73,3 +83,28 @@ def test_table_rows_are_checked_the_same_way():
         from_rows([[0, 0, 0], [None, 1, 1]])
     with pytest.raises(DataError, match="row 1: x2 must be a number"):
         from_rows([[0, True, 0], [1, 1, 1]])
+
+
+def test_link_form_is_compact_and_exact():
+    X, y = parse_csv(XOR_CSV)
+    assert to_link(X, y) == "0,0,0;0,1,1;1,0,1;1,1,0"
+    cloud = load("xor-cloud", 20, 0.3, seed=2)
+    X2, y2 = from_link(to_link(*cloud))
+    np.testing.assert_array_equal(X2, cloud[0])
+    np.testing.assert_array_equal(y2, cloud[1])
+
+
+def test_big_data_does_not_fit_a_link():
+    assert fits_link(*load("xor"))
+    assert not fits_link(*load("xor-cloud", 500, 0.3, seed=0))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "no points"),
+    ("0,0,0;1,1", "row 2: expected 3 values"),
+    ("0,0,0;1,x,1", "row 2: x2 must be a number"),
+    ("0,0,1;1,1,1", "every point has y = 1"),
+])
+def test_bad_link_data_is_refused_with_a_message(text, message):
+    with pytest.raises(DataError, match=message):
+        from_link(text)
