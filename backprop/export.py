@@ -38,6 +38,35 @@ def log_line(epoch: int, mse: float) -> str:
     return f"Epoch {epoch}, Loss: {mse:.12g}"
 
 
+def step_latex(sections, title: str = "One backpropagation step") -> str:
+    """The Backprop step view as LaTeX source: a section per part, each equation displayed.
+
+    sections : what ``steps.step_equations`` returns, ``[(title, [(text, latex), ...])]``.
+    Plain text is escaped; the equations are passed through as they are.
+    """
+    lines = ["% Compile with lualatex or xelatex: the text uses Unicode symbols (σ′, ⁽¹⁾).",
+             "\\documentclass{article}", "\\usepackage{amsmath}", "\\begin{document}",
+             f"\\section*{{{_latex_text(title)}}}"]
+    for heading, items in sections:
+        lines.append(f"\\subsection*{{{_latex_text(heading)}}}")
+        for text, latex in items:
+            if text:
+                lines.append(_latex_text(text) + "\n")
+            lines.append(f"\\[ {latex} \\]")
+    lines.append("\\end{document}")
+    return "\n".join(lines) + "\n"
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                  "^": r"\textasciicircum{}"}
+
+
+def _latex_text(text: str) -> str:
+    """Plain text made safe for LaTeX (its special characters escaped)."""
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
+
+
 def _array(values) -> str:
     """A NumPy array literal that reads back exactly (floats via repr)."""
     rows = np.atleast_2d(np.asarray(values, dtype=float))

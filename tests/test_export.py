@@ -87,3 +87,25 @@ def test_initial_weights_are_written_exactly():
     exec(compile(source.split("lr = ")[0], "<script>", "exec"), namespace)  # data and weights
     for name in nn.PARAM_NAMES:
         np.testing.assert_array_equal(namespace[name], params[name], err_msg=name)
+
+
+def test_step_latex_holds_every_equation_of_the_step_view():
+    from backprop.export import step_latex
+    from backprop.steps import step_equations
+
+    run = train(TrainConfig(epochs=10))
+    sections = step_equations(run.history.at(0), run.X, run.y, 1, "sigmoid", "mse", 0.1,
+                              "batch")
+    source = step_latex(sections)
+    assert source.count("\\begin{document}") == 1 and source.rstrip().endswith("\\end{document}")
+    for _, items in sections:
+        for _, latex in items:
+            assert f"\\[ {latex} \\]" in source
+
+
+def test_step_latex_escapes_plain_text():
+    from backprop.export import step_latex
+
+    source = step_latex([("50% & $5_x", [("a {b} #c", "x^2")])])
+    assert "50\\% \\& \\$5\\_x" in source and "a \\{b\\} \\#c" in source
+    assert "\\[ x^2 \\]" in source
