@@ -50,14 +50,15 @@ FIELDS = {
         Field("epochs", "int", "Epochs", 0, 100_000, default=10_000, step=1000, live="keep",
               help="Full passes over the data (one weight update each in batch mode)."),
         Field("seed", "int", "Random seed", 0, 2**32 - 1, default=0, step=1,
-              help="Seeds the random initial weights. Same seed, same run."),
+              help="Seeds the initial weights, drawn by RandomState(seed).randn in the "
+                   "tutorial's order W1, b1, W2, b2. Same seed, same run."),
         Field("init", "choice", "Initialisation", choices=tuple(INITS), default="normal",
               widget="select", help="How the initial weights are drawn.",
               names={"normal": "standard normal (tutorial)", "xavier": "Xavier", "he": "He"}),
         Field("update", "choice", "Update", choices=UPDATES, default="batch", widget="select",
               live="keep",
-              help="Batch: one update per epoch from the summed gradient. "
-                   "Online: one per sample.",
+              help="Batch: one update per epoch from the summed gradient (the tutorial). "
+                   "Online: one per sample, in an order shuffled by default_rng(seed).",
               names={"batch": "batch (tutorial)", "online": "online, per sample"}),
         Field("samples", "int", "Samples (continuous data)", 8, 1000, default=200, step=50,
               when=CONTINUOUS, help="Number of points in the continuous datasets."),
