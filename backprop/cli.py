@@ -1,5 +1,7 @@
 """The command line: ``python -m backprop train``, one flag per setting.
 
+``python -m backprop settings`` prints every setting as the README's table.
+
 The flags, their ``--help`` text and their choices are generated from ``FIELDS``:
 each flag is a setting's name (``--lr 0.5``) and its value is parsed by the same
 ``Field.parse`` as the URL's, so a bad value gets the same message. The loss is
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import FIELDS, TrainConfig, filled_message
+from .config import FIELDS, TrainConfig, filled_message, settings_table
 from .datasets import CONTINUOUS
 from .runfile import MAX_BYTES, RunFileError, loads, run_to_json
 from .training import Run, train
@@ -82,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "--hidden, the other settings come from the flags")
     files.add_argument("--save", metavar="FILE",
                        help="write the settings, final weights and MSE curve to FILE")
+    commands.add_parser(
+        "settings", help="print every setting, its default and range (a markdown table)",
+        description="Print every setting: its name (the flag, URL parameter and run-file "
+                    "key), default, allowed values and meaning. README.md shows this table.")
     output = command.add_argument_group("output")
     output.add_argument("--log-every", type=_log_every, default=1000, metavar="N",
                          help="print the loss every N epochs; 0 prints none (default 1000)")
@@ -120,7 +126,7 @@ def main(argv=None) -> int:
         except SystemExit as done:  # --help
             status = done.code or 0
         else:
-            status = train_command(args)
+            status = train_command(args) if args.command == "train" else settings_command()
         sys.stdout.flush()  # a closed pipe shows here, not at exit
         return status
     except BrokenPipeError:
@@ -132,6 +138,12 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("backprop: interrupted", file=sys.stderr)
         return 130
+
+
+def settings_command() -> int:
+    """Print the settings table that README.md shows (``config.settings_table``)."""
+    print(settings_table())
+    return 0
 
 
 def _quiet_stdout() -> None:

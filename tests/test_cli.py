@@ -14,7 +14,7 @@ from setting_cases import BAD_TEXTS
 
 from backprop import TrainConfig, train
 from backprop.cli import BROKEN_PIPE, main
-from backprop.config import FIELDS
+from backprop.config import FIELDS, settings_table
 from backprop.nn import PARAM_NAMES
 from backprop.runfile import loads, run_to_json
 
@@ -134,6 +134,14 @@ def test_each_flags_help_comes_from_its_declaration(capsys, name):
         assert field.allowed().capitalize() in after.split(" --")[0]
 
 
+def test_settings_prints_the_readme_table(capsys):
+    code, out, err = run_cli(capsys, "settings")
+    assert (code, err) == (0, "")
+    assert out == settings_table() + "\n"
+    assert [line.split(" | ")[0] for line in out.splitlines()[2:]] == [
+        f"| `{name}`" for name in FIELDS]
+
+
 # --- run files ----------------------------------------------------------------------------
 
 
@@ -208,14 +216,28 @@ def test_unwritable_save_path_fails_before_training(capsys, tmp_path, target, fr
     assert out == "", "trained before finding out the file can't be written"
 
 
-def test_loading_an_older_file_says_which_settings_it_left_out(capsys):
+def test_loading_an_older_file_says_which_settings_it_left_out(capsys, tmp_path):
+    doc = json.loads(run_to_json(train(TrainConfig(epochs=5))))
+    doc["version"], doc["loss"] = 1, doc.pop("mse")
+    del doc["config"]["update"], doc["config"]["noise"]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(doc))
+    code, out, err = run_cli(capsys, "train", "--load", path, "--epochs", 10, "--log-every", 0)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[:2] == [
+        f"Starting from the weights in {path}",
+        f"{path} does not set update, noise; using what version 1 ran with: update batch, "
+        f"noise 0.15."]
+
+
+def test_loading_the_first_design_file_works(capsys):
     code, out, err = run_cli(capsys, "train", "--load", FIRST_DESIGN, "--epochs", 10,
                              "--log-every", 0)
     assert (code, err) == (0, "")
-    assert out.splitlines()[:2] == [
-        f"Starting from the weights in {FIRST_DESIGN}",
-        f"{FIRST_DESIGN} does not set update, samples, noise; using what version 1 ran "
-        f"with: update batch, samples 200, noise 0.15."]
+    note = out.splitlines()[1]
+    assert note.startswith(f"{FIRST_DESIGN} does not set "), note
+    left_out = note.split(" does not set ")[1].split(";")[0].split(", ")
+    assert {"update", "samples", "noise"} <= set(left_out), note
 
 
 def test_loading_a_complete_file_says_nothing_more(capsys, tmp_path):

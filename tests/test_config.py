@@ -167,7 +167,8 @@ def test_a_bad_or_newer_link_version_warns_and_reads_the_link_as_this_version(ra
 
 
 def test_filled_message_names_each_setting_and_its_value():
-    read = read_query({"v": "1", **{n: to_query(DEFAULTS)[n] for n in TUTORIAL}})
+    link = {n: v for n, v in to_query(DEFAULTS).items() if n not in ("update", "samples", "noise")}
+    read = read_query({**link, "v": "1"})
     assert filled_message("This link", read) == (
         "This link does not set update, samples, noise; using what version 1 ran with: "
         "update batch, samples 200, noise 0.15.")
@@ -250,7 +251,8 @@ def test_readme_settings_table_is_the_generated_one():
     found = re.search(r"<!-- settings-table -->\n(.*?)\n<!-- /settings-table -->", text, re.S)
     assert found, "README.md has no <!-- settings-table --> ... <!-- /settings-table --> block"
     assert found.group(1).strip() == settings_table(), (
-        "README's settings table is out of date: paste backprop.config.settings_table()")
+        "README's settings table is out of date: replace it with the output of "
+        "`python -m backprop settings`")
 
 
 def test_settings_table_has_one_row_per_setting_with_its_default():
