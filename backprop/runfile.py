@@ -40,7 +40,7 @@ KEYS = {
     1: ("format", "version", "config", "params", "loss"),
     2: ("format", "version", "config", "params", "mse"),
 }
-# A run at the limits (100,000 epochs, 16 hidden units) is about 2.3 MB: the loss
+# A run at the limits (100,000 epochs, 16 hidden units) is about 2.3 MB: the curve
 # dominates, at up to 23 bytes per epoch. The app's uploader allows 5 MB.
 MAX_BYTES = 4_000_000
 
