@@ -192,9 +192,9 @@ def _link_version(raw) -> tuple[int, list[str]]:
     except ValueError:
         version = 0
     if version > VERSION:
-        return VERSION, [f"this link was made by version {version} of Backprop Lab, which is "
-                         f"newer than this one (it reads links of versions 1–{VERSION}); "
-                         f"settings this version does not know are ignored"]
+        return VERSION, [f"this link is version {version}, newer than this app reads "
+                         f"(versions 1–{VERSION}): a setting it does not know is ignored, "
+                         f"and one left out takes this version's default"]
     if version < 1:
         shown = str(raw) if len(str(raw)) <= 40 else str(raw)[:37] + "..."
         return VERSION, [f"{VERSION_KEY} (the link's version) must be a whole number from 1 "

@@ -152,8 +152,7 @@ def test_an_empty_link_is_the_tutorial():
 
 
 @pytest.mark.parametrize("raw, fragment", [
-    ("99", "made by version 99 of Backprop Lab, which is newer than this one (it reads "
-           f"links of versions 1–{VERSION})"),
+    ("99", f"this link is version 99, newer than this app reads (versions 1–{VERSION})"),
     ("abc", f"v (the link's version) must be a whole number from 1 to {VERSION}, got 'abc'"),
     ("0", "got '0'"),
     ("-1", "got '-1'"),

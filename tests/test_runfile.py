@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop import TrainConfig, train
-from backprop.config import FIELDS, VERSION
+from backprop.config import FIELDS, VERSION, defaults_at
 from backprop.nn import PARAM_NAMES
 from backprop.runfile import (
     MAX_BYTES,
@@ -295,6 +295,8 @@ def loads_or_rejects(data):
         return None
     assert isinstance(loaded.config, TrainConfig)
     assert loaded.mse.shape[0] <= loaded.config.epochs
+    meant = defaults_at(loaded.version)  # what a left-out setting means
+    assert all(getattr(loaded.config, name) == getattr(meant, name) for name in loaded.filled)
     for name, shape in param_shapes(loaded.config.hidden).items():
         assert loaded.params[name].shape == shape, name
         assert np.isfinite(loaded.params[name]).all(), name
