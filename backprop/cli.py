@@ -1,13 +1,18 @@
 """The command line: ``python -m backprop train``, one flag per setting.
 
-Each flag is a ``FIELDS`` name (``--lr 0.5``) and its value is parsed by the
-same ``Field.parse`` as the URL's, so a bad value gets the same message. The
-loss is printed as the tutorial prints it, ``Epoch N, Loss: X``, then the
-verdict and a table of predictions.
+``python -m backprop settings`` prints every setting as the README's table.
+
+The flags, their ``--help`` text and their choices are generated from ``FIELDS``:
+each flag is a setting's name (``--lr 0.5``) and its value is parsed by the same
+``Field.parse`` as the URL's, so a bad value gets the same message. The loss is
+printed as the tutorial prints it, ``Epoch N, Loss: X``, then the verdict and a
+table of predictions.
 
 Every user error (bad flag, unreadable run file, unwritable ``--save``) is one
 line on stderr, ``backprop: error: ...``, with exit status 2. A run that
-diverges exits with status 1 after printing its log.
+diverges exits with status 1 after printing its log. If the reader of the output
+goes away (``python -m backprop train | head``), it stops quietly with status 141,
+as a Unix tool stopped by SIGPIPE does.
 """
 
 from __future__ import annotations
@@ -19,12 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import DEFAULTS, FIELDS, TrainConfig, format_value
+from .config import FIELDS, TrainConfig, filled_message, settings_table
 from .datasets import CONTINUOUS
 from .runfile import MAX_BYTES, RunFileError, loads, run_to_json
 from .training import Run, train
 
 TABLE_ROWS = 8  # rows of predictions shown for the continuous datasets
+BROKEN_PIPE = 128 + 13  # the status a shell reports for a tool stopped by SIGPIPE
 
 
 class CliError(Exception):
@@ -70,35 +76,83 @@ def build_parser() -> argparse.ArgumentParser:
     settings = command.add_argument_group("settings (the same names as in the app's URL)")
     for name, field in FIELDS.items():
         metavar = "{" + ",".join(field.choices) + "}" if field.choices else name.upper()
-        default = format_value(getattr(DEFAULTS, name))
         settings.add_argument(f"--{name}", type=_setting(field), metavar=metavar,
-                              help=f"{field.label}: {field.allowed()} (default {default})")
+                              help=flag_help(field))
     files = command.add_argument_group("run files (JSON)")
     files.add_argument("--load", metavar="FILE",
                        help="start from this run file's weights; its hidden must match "
                             "--hidden, the other settings come from the flags")
     files.add_argument("--save", metavar="FILE",
-                       help="write the settings, final weights and loss to FILE")
+                       help="write the settings, final weights and MSE curve to FILE")
+    commands.add_parser(
+        "settings", help="print every setting, its default and range (a markdown table)",
+        description="Print every setting: its name (the flag, URL parameter and run-file "
+                    "key), default, allowed values and meaning. README.md shows this table.")
     output = command.add_argument_group("output")
     output.add_argument("--log-every", type=_log_every, default=1000, metavar="N",
                          help="print the loss every N epochs; 0 prints none (default 1000)")
     return parser
 
 
+def flag_help(field) -> str:
+    """A setting's ``--help`` line, from its declaration: what it sets, allowed, default."""
+    parts = [field.help]
+    if field.kind != "choice":  # the choices are in the flag's metavar
+        parts.append(field.allowed().capitalize() + ".")
+    if field.when:
+        parts.append(f"Only for {', '.join(field.when)}.")
+    parts.append(f"Default: {field.text(field.default)}.")
+    return " ".join(parts).replace("%", "%%")  # argparse formats help with %
+
+
+def _joined(argv: list[str]) -> list[str]:
+    """``--lr -inf`` as ``--lr=-inf``: a setting's value that starts with "-" is still its
+    value, so it gets the setting's message rather than argparse's "expected one argument"."""
+    out, flags = [], {f"--{name}" for name in FIELDS}
+    for arg in argv:
+        if out and out[-1] in flags and arg.startswith("-") and not arg.startswith("--"):
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv=None) -> int:
     """Run the command line on ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         try:
-            args = build_parser().parse_args(argv)
+            args = build_parser().parse_args(_joined(argv))
         except SystemExit as done:  # --help
-            return done.code or 0
-        return train_command(args)
+            status = done.code or 0
+        else:
+            status = train_command(args) if args.command == "train" else settings_command()
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return status
+    except BrokenPipeError:
+        _quiet_stdout()
+        return BROKEN_PIPE
     except CliError as err:
         print(f"backprop: error: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("backprop: interrupted", file=sys.stderr)
         return 130
+
+
+def settings_command() -> int:
+    """Print the settings table that README.md shows (``config.settings_table``)."""
+    print(settings_table())
+    return 0
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so Python's own flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # stdout is not a real file (tests)
+        pass
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -109,9 +163,13 @@ def train_command(args: argparse.Namespace) -> int:
         check_writable(args.save)
     params = None
     if args.load is not None:
-        params = load_params(args.load, config.hidden)
+        params, note = load_params(args.load, config.hidden)
         print(f"Starting from the weights in {args.load}")
+        if note:
+            print(note)
     run = train(config, params)
+    if args.save is not None and not run.stopped:
+        save(run, args.save)  # before printing, so a closed pipe cannot lose the file
     print_log(run.mse, args.log_every)
     if run.stopped:
         unsaved = f" Nothing was saved to {args.save}." if args.save is not None else ""
@@ -122,13 +180,13 @@ def train_command(args: argparse.Namespace) -> int:
     print()
     print(prediction_table(run))
     if args.save is not None:
-        save(run, args.save)
         print(f"Saved the run to {args.save}")
     return 0
 
 
-def load_params(path: str, hidden: int) -> dict:
-    """The weights of the run file at ``path``, which must be for ``hidden`` units."""
+def load_params(path: str, hidden: int) -> tuple[dict, str]:
+    """The weights of the run file at ``path`` (for ``hidden`` units), and a note on the
+    settings the file left out ("" if none; see ``config.filled_message``)."""
     try:
         with open(path, "rb") as file:
             data = file.read(MAX_BYTES + 1)
@@ -145,7 +203,7 @@ def load_params(path: str, hidden: int) -> dict:
         raise CliError(f"run file {path!r} is for hidden = {loaded.config.hidden}, but "
                        f"--hidden is {hidden}; pass --hidden {loaded.config.hidden} to "
                        f"start from its weights")
-    return loaded.params
+    return loaded.params, filled_message(path, loaded)
 
 
 def check_writable(path: str) -> None:

@@ -1,180 +1,121 @@
-"""Every setting of a run, in one frozen dataclass, and its text form.
+"""Every setting of a run, declared once in ``FIELDS``, and its text form.
 
 The field name is the one word used everywhere: the ``TrainConfig`` field, the
 CLI flag (``--lr``), the URL query parameter (``?lr=0.1``) and the run-file key.
-``FIELDS`` lists each setting's type and allowed values; parsing and validation
-are driven from it, so adding a setting means adding one line there.
+``TrainConfig`` itself is generated from ``FIELDS``, and so are the sidebar, the URL,
+the CLI flags, the run-file keys, the fuzz tests' field list and the README's
+settings table. Adding a setting means one ``Field`` entry below plus its maths.
+
+Versions: links (``?v=2``) and run files (``"version": 2``) say which version
+of these settings wrote them. A setting they leave out takes the default *of that
+version* (``Field.default_at``), so an old link or file reopens the run its writer
+saw, even after a default changes. ``VERSIONS`` records what each version changed.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-import numbers
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .datasets import CONTINUOUS, DATASETS
+from .field import Field
 from .nn import ACTIVATIONS, INITS, LOSSES
 
 UPDATES = ("batch", "online")
 
-
-@dataclass(frozen=True)
-class Field:
-    """One setting, declared once: everything the UI, URL, CLI and run files need.
-
-    name : the one word used as config field, CLI flag, URL parameter and run-file key.
-    kind : ``int``, ``float`` or ``choice``; ``lo``/``hi`` bound numbers, ``choices``
-        lists the allowed words (the keys of the engine's registry).
-    label, help : the widget's label and tooltip (also the CLI's ``--help``).
-    widget : ``select``, ``slider`` or ``number``; ``step`` and ``fmt`` shape a number input.
-    names : how each choice is shown to a person (``{"mse": "½ squared error"}``).
-    live : ``keep`` if live training keeps its weights when this changes, ``reset``
-        if it starts over (a new architecture, init or data).
-    when : the datasets this setting applies to; empty means all (its widget is
-        hidden otherwise, but its value is kept).
-    """
-
-    name: str
-    kind: str
-    label: str
-    lo: float | None = None
-    hi: float | None = None
-    choices: tuple[str, ...] = ()
-    lo_open: bool = False  # True when ``lo`` itself is not allowed (lr > 0)
-    help: str = ""
-    widget: str = "number"
-    step: float | None = None
-    fmt: str | None = None
-    names: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
-    live: str = "reset"
-    when: tuple[str, ...] = ()
-
-    def show(self, value) -> str:
-        """A choice as a person reads it (its ``names`` entry), else the value itself."""
-        return self.names.get(value, str(value))
-
-    def applies(self, dataset: str) -> bool:
-        """Whether this setting means anything for ``dataset`` (``when`` empty: always)."""
-        return not self.when or dataset in self.when
-
-    def allowed(self) -> str:
-        """The allowed range as a sentence fragment, for error messages."""
-        if self.kind == "choice":
-            return "one of " + ", ".join(self.choices)
-        show = (lambda v: str(int(v))) if self.kind == "int" else (lambda v: f"{v:g}")
-        low = f"> {show(self.lo)}" if self.lo_open else f">= {show(self.lo)}"
-        kind = "a whole number" if self.kind == "int" else "a number"
-        return f"{kind} {low} and <= {show(self.hi)}"
-
-    def parse(self, text):
-        """Turn text (or a Python value) into this field's type, or raise ValueError."""
-        if self.kind == "choice":
-            value = str(text).strip().lower()
-            if value not in self.choices:
-                raise ValueError(self.message(text))
-            return value
-        try:
-            number = float(str(text).strip())
-        except ValueError:
-            raise ValueError(self.message(text)) from None
-        if not math.isfinite(number):
-            raise ValueError(self.message(text))
-        if self.kind == "int":
-            if number != int(number):
-                raise ValueError(self.message(text))
-            number = int(number)
-        too_low = number <= self.lo if self.lo_open else number < self.lo
-        if too_low or number > self.hi:
-            raise ValueError(self.message(text))
-        return number
-
-    def message(self, value) -> str:
-        shown = str(value)
-        if len(shown) > 40:
-            shown = shown[:37] + "..."
-        return f"{self.name} must be {self.allowed()}, got {shown!r}"
-
-
 # Every setting, in the order the sidebar shows them. Adding a setting means one
-# entry here, a TrainConfig field with its default, and its maths.
+# entry here and its maths. Its default must keep earlier runs as they were (a
+# file or link without it then needs nothing); if it cannot, or an existing
+# default changes, add ``earlier=((last_version, old_default),)`` and a VERSIONS entry.
 FIELDS = {
     f.name: f
     for f in (
-        Field("dataset", "choice", "Dataset", choices=tuple(DATASETS), widget="select",
-              help="The four-row truth tables, or two noisy point clouds.",
+        Field("dataset", "choice", "Dataset", choices=tuple(DATASETS), default="xor",
+              widget="select", help="The four-row truth tables, or two noisy point clouds.",
               names={"xor": "XOR (the tutorial)", "and": "AND", "or": "OR", "nand": "NAND",
                      "xnor": "XNOR", "xor-cloud": "noisy XOR cloud", "circles": "circles"}),
-        Field("hidden", "int", "Hidden units", 1, 16, widget="slider",
+        Field("hidden", "int", "Hidden units", 1, 16, default=2, widget="slider",
               help="How many units in the hidden layer (the tutorial uses 2)."),
         Field("activation", "choice", "Hidden activation", choices=tuple(ACTIVATIONS),
-              widget="select",
+              default="sigmoid", widget="select",
               help="The hidden layer's activation. The output unit is always a sigmoid.",
               names={"sigmoid": "sigmoid (tutorial)", "tanh": "tanh", "relu": "ReLU"}),
-        Field("loss", "choice", "Loss", choices=tuple(LOSSES), widget="select", live="keep",
+        Field("loss", "choice", "Loss", choices=tuple(LOSSES), default="mse", widget="select",
+              live="keep",
               help="½(a − y)² as in the tutorial, or binary cross-entropy (δ² = a − y).",
               names={"mse": "½ squared error (tutorial)", "bce": "cross-entropy"}),
-        Field("lr", "float", "Learning rate", 1e-6, 1000, step=0.05,
+        Field("lr", "float", "Learning rate", 1e-6, 1000, default=0.1, step=0.05,
               fmt="%.4g", live="keep",
               help="α in W ← W − α·∂L/∂W. The tutorial uses 0.1."),
-        Field("epochs", "int", "Epochs", 0, 100_000, step=1000, live="keep",
+        Field("epochs", "int", "Epochs", 0, 100_000, default=10_000, step=1000, live="keep",
               help="Full passes over the data (one weight update each in batch mode)."),
-        Field("seed", "int", "Random seed", 0, 2**32 - 1, step=1,
-              help="Seeds the random initial weights. Same seed, same run."),
-        Field("init", "choice", "Initialisation", choices=tuple(INITS), widget="select",
-              help="How the initial weights are drawn.",
+        Field("seed", "int", "Random seed", 0, 2**32 - 1, default=0, step=1,
+              help="Seeds the initial weights, drawn by RandomState(seed).randn in the "
+                   "tutorial's order W1, b1, W2, b2. Same seed, same run."),
+        Field("init", "choice", "Initialisation", choices=tuple(INITS), default="normal",
+              widget="select", help="How the initial weights are drawn.",
               names={"normal": "standard normal (tutorial)", "xavier": "Xavier", "he": "He"}),
-        Field("update", "choice", "Update", choices=UPDATES, widget="select", live="keep",
-              help="Batch: one update per epoch from the summed gradient. "
-                   "Online: one per sample.",
+        Field("update", "choice", "Update", choices=UPDATES, default="batch", widget="select",
+              live="keep",
+              help="Batch: one update per epoch from the summed gradient (the tutorial). "
+                   "Online: one per sample, in an order shuffled by default_rng(seed).",
               names={"batch": "batch (tutorial)", "online": "online, per sample"}),
-        Field("samples", "int", "Samples (continuous data)", 8, 1000, step=50,
+        Field("samples", "int", "Samples (continuous data)", 8, 1000, default=200, step=50,
               when=CONTINUOUS, help="Number of points in the continuous datasets."),
-        Field("noise", "float", "Noise (continuous data)", 0, 1, step=0.05, fmt="%.2f",
-              when=CONTINUOUS, help="Spread of the points in the continuous datasets."),
+        Field("noise", "float", "Noise (continuous data)", 0, 1, default=0.15, step=0.05,
+              fmt="%.2f", when=CONTINUOUS,
+              help="Spread of the points in the continuous datasets."),
     )
 }
 
+# What each version changed; never edit a past entry. A new version is needed when a
+# file or link would otherwise mean something else: a default or a value's meaning
+# changes, or the run file's layout changes (give it a run-file migration). Adding a
+# setting whose default keeps the old runs needs no new version.
+VERSIONS = {
+    1: "The first design (dataset, hidden, activation, loss, lr, epochs, seed, init), "
+       "then update, samples and noise, whose defaults keep the earlier runs. "
+       "Links carry no version; run files keep the MSE curve under \"loss\".",
+    2: "Run files keep the MSE curve under \"mse\" (\"loss\" names the objective "
+       "setting). Links carry v=2.",
+}
+VERSION = max(VERSIONS)
+VERSION_KEY = "v"  # the link's version parameter; never a setting's name
+assert VERSION_KEY not in FIELDS
 
-@dataclass(frozen=True)
-class TrainConfig:
-    """All settings of one training run. Defaults are the tutorial's.
 
-    Hashable, so it can key a cache; invalid values raise ``ValueError`` naming
-    the setting, the value and the allowed range.
-    """
-
-    dataset: str = "xor"
-    hidden: int = 2
-    activation: str = "sigmoid"
-    loss: str = "mse"
-    lr: float = 0.1
-    epochs: int = 10_000
-    seed: int = 0
-    init: str = "normal"
-    update: str = "batch"
-    samples: int = 200
-    noise: float = 0.15
+class _Methods:
+    """The methods of ``TrainConfig``; its fields are generated from ``FIELDS``."""
 
     def __post_init__(self):
         for name, field in FIELDS.items():
-            value = getattr(self, name)
-            if isinstance(value, bool):
-                raise ValueError(field.message(value))
-            parsed = field.parse(value)
-            if field.kind == "int" and not isinstance(value, numbers.Integral):
-                raise ValueError(field.message(value))
-            object.__setattr__(self, name, parsed)
+            object.__setattr__(self, name, field.check(getattr(self, name)))
 
     def replace(self, **changes) -> TrainConfig:
         """A copy with some settings changed (validated)."""
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
+        """Every setting by name, in ``FIELDS`` order (a run file's ``config``)."""
         return dataclasses.asdict(self)
 
 
+TrainConfig = dataclasses.make_dataclass(
+    "TrainConfig", [(f.name, f.type, f.default) for f in FIELDS.values()],
+    bases=(_Methods,), frozen=True)
+TrainConfig.__module__ = __name__  # so pickle (and st.cache_data) find it here
+TrainConfig.__doc__ = """All settings of one training run: one field per ``FIELDS`` entry.
+
+Defaults are the tutorial's. Frozen and hashable, so it can key a cache; invalid
+values raise ``ValueError`` naming the setting, the value and the allowed range.
+"""
+
 DEFAULTS = TrainConfig()
+
+
+def defaults_at(version: int) -> TrainConfig:
+    """What a file or link of ``version`` meant by every setting it leaves out."""
+    return TrainConfig(**{name: f.default_at(version) for name, f in FIELDS.items()})
 
 
 def format_value(value) -> str:
@@ -182,47 +123,146 @@ def format_value(value) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def to_query(config: TrainConfig) -> dict[str, str]:
-    """Every setting as URL query parameters (all of them, so a link is exact)."""
-    return {name: format_value(getattr(config, name)) for name in FIELDS}
+class SettingsRead(NamedTuple):
+    """Settings read from a link or a run file, with what was not in it.
 
-
-def from_query(query, base: TrainConfig = DEFAULTS) -> tuple[TrainConfig, list[str]]:
-    """Read settings from query parameters, falling back per field to ``base``.
-
-    ``query`` maps a name to a string or a list of strings (repeated keys: the
-    last one wins). Unknown keys are ignored. Returns the config and one
-    warning per value that was rejected, naming it and the allowed range.
+    config : the settings.
+    filled : the settings the source left out, set to what its version meant.
+    version : the version that wrote the source (1 for a link without ``v``).
+    warnings : values that were refused, each with the value used instead (links).
     """
-    values, warnings = {}, []
+
+    config: TrainConfig
+    filled: tuple[str, ...] = ()
+    version: int = VERSION
+    warnings: tuple[str, ...] = ()
+
+
+def to_query(config: TrainConfig) -> dict[str, str]:
+    """Every setting as URL query parameters, and the version, so a link is exact."""
+    query = {VERSION_KEY: str(VERSION)}
+    query.update({name: f.text(getattr(config, name)) for name, f in FIELDS.items()})
+    return query
+
+
+def read_query(query) -> SettingsRead:
+    """Read settings from query parameters; never raises.
+
+    ``query`` maps a name to a string or a list of strings (repeated keys: the last
+    one wins). Unknown keys are ignored. A setting the link leaves out takes the
+    default of the link's version (``v``; a link without it is version 1) and is
+    listed in ``filled``. A bad value falls back to that default too, with a
+    warning naming it and the allowed range.
+    """
+    version, warnings = _link_version(_last(query, VERSION_KEY))
+    base = defaults_at(version)
+    values, filled = {}, []
     for name, field in FIELDS.items():
-        if name not in query:
+        raw = _last(query, name)
+        if raw is None:
+            filled.append(name)
             continue
-        raw = query[name]
-        if isinstance(raw, (list, tuple)):
-            if not raw:
-                continue
-            raw = raw[-1]
         try:
             values[name] = field.parse(raw)
         except ValueError as err:
-            default = format_value(getattr(base, name))
-            warnings.append(f"{err}; using {default}")
-    return base.replace(**values), warnings
+            warnings.append(f"{err}; using {field.text(getattr(base, name))}")
+    return SettingsRead(base.replace(**values), tuple(filled), version, tuple(warnings))
 
 
-def from_dict(data: dict, base: TrainConfig = DEFAULTS) -> TrainConfig:
-    """Strictly read a config from a dict (a run file); raise on any bad or unknown key."""
+def from_query(query) -> tuple[TrainConfig, list[str]]:
+    """``read_query`` as (config, warnings); see ``read_query`` for what was filled in."""
+    read = read_query(query)
+    return read.config, list(read.warnings)
+
+
+def _last(query, key):
+    """The last value of ``key`` in ``query`` (repeated keys), or None if it has none."""
+    raw = query[key] if key in query else None
+    if isinstance(raw, (list, tuple)):
+        raw = raw[-1] if raw else None
+    return raw
+
+
+def _link_version(raw) -> tuple[int, list[str]]:
+    """The link's version and any warning about it; links before ``v`` are version 1."""
+    if raw is None:
+        return 1, []
+    try:
+        version = int(str(raw).strip())
+    except ValueError:
+        version = 0
+    if version > VERSION:
+        return VERSION, [f"this link is version {version}, newer than this app reads "
+                         f"(versions 1–{VERSION}): a setting it does not know is ignored, "
+                         f"and one left out takes this version's default"]
+    if version < 1:
+        shown = str(raw) if len(str(raw)) <= 40 else str(raw)[:37] + "..."
+        return VERSION, [f"{VERSION_KEY} (the link's version) must be a whole number from 1 "
+                         f"to {VERSION}, got {shown!r}; reading it as version {VERSION}"]
+    return version, []
+
+
+def from_dict(data: dict, version: int = VERSION) -> SettingsRead:
+    """Strictly read a run file's settings, written by ``version``; raise on any bad key.
+
+    A setting the file leaves out takes ``version``'s default and is listed in ``filled``.
+    """
     if not isinstance(data, dict):
         raise ValueError("config must be an object of settings")
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise ValueError(f"unknown setting(s): {', '.join(map(repr, unknown))[:80]}")
-    values = {}
-    for name, value in data.items():
-        field = FIELDS[name]
-        wanted = str if field.kind == "choice" else (int, float)
-        if not isinstance(value, wanted) or isinstance(value, bool):
-            raise ValueError(field.message(value))
-        values[name] = field.parse(value)
-    return base.replace(**values)
+        raise ValueError(f"unknown setting(s): {', '.join(map(repr, unknown))[:80]} (not "
+                         f"settings of this Backprop Lab; a newer one may have written it)")
+    values = {name: FIELDS[name].from_json(value) for name, value in data.items()}
+    filled = tuple(name for name in FIELDS if name not in data)
+    return SettingsRead(defaults_at(version).replace(**values), filled, version)
+
+
+def filled_message(source: str, read) -> str:
+    """One sentence on the settings ``source`` left out, or "" if it had them all.
+
+    read : a ``SettingsRead`` or ``runfile.RunFile`` (anything with ``filled``,
+        ``version`` and ``config``). For example: ``old.json does not set update,
+        samples, noise; using what version 1 ran with: update batch, samples 200,
+        noise 0.15.``
+    """
+    if not read.filled:
+        return ""
+    values = ", ".join(f"{name} {FIELDS[name].text(getattr(read.config, name))}"
+                       for name in read.filled)
+    return (f"{source} does not set {', '.join(read.filled)}; "
+            f"using what version {read.version} ran with: {values}.")
+
+
+def settings_table() -> str:
+    """The README's settings table, in markdown, rendered from ``FIELDS``.
+
+    tests/test_config.py checks that README.md holds exactly this, so it cannot drift.
+    """
+    rows = ["| setting | default | allowed | what it sets |", "|---|---|---|---|"]
+    for field in FIELDS.values():
+        cells = [f"`{field.name}`", f"`{field.text(field.default)}`", _allowed_cell(field),
+                 field.help]
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(rows)
+
+
+def _allowed_cell(field: Field) -> str:
+    if field.kind == "choice":
+        text = ", ".join(_choice_cell(c, field.show(c)) for c in field.choices)
+    elif field.kind == "int":
+        text = f"{int(field.lo):,} – {int(field.hi):,}"
+    else:
+        text = f"{'above ' if field.lo_open else ''}{field.lo:g} – {field.hi:g}"
+    if field.when:
+        text += f"; only for {', '.join(field.when)}"
+    return text
+
+
+def _choice_cell(choice: str, name: str) -> str:
+    """``sigmoid`` (tutorial), ``mse`` = ½ squared error (tutorial), ``tanh``."""
+    if name.lower() == choice:
+        return f"`{choice}`"
+    if name.lower().startswith(choice + " ("):
+        return f"`{choice}`{name[len(choice):]}"
+    return f"`{choice}` = {name}"

@@ -1,21 +1,26 @@
-"""Run files: a run's settings, final weights and loss curve as JSON (never pickle).
+"""Run files: a run's settings, final weights and MSE curve as JSON (never pickle).
 
-Format, version 1::
+Format, version 2 (the one written)::
 
-    {"format": "backprop-run", "version": 1,
+    {"format": "backprop-run", "version": 2,
      "config": {every TrainConfig setting, by its field name},
      "params": {"W1": [[...]], "b1": [[...]], "W2": [[...]], "b2": [[...]]},
-     "loss": [mean squared error before each update, ...]}
+     "mse": [mean squared error before each update, ...]}
 
-Floats are written with ``repr``, so settings, weights and loss read back exactly.
+Version 1 is the same with the curve under "loss". Every version ever written is
+read: its top-level keys are checked against that version's (``KEYS``), it is moved
+up one version at a time (``MIGRATIONS``), and each setting it leaves out takes the
+default of its version (``config.defaults_at``) and is listed in ``RunFile.filled``.
+A file from a newer version is refused with a message naming both versions.
+Floats are written with ``repr``, so settings, weights and the curve read back exactly.
 
 ``loads`` trusts nothing. It checks, in order: the size (at most ``MAX_BYTES`` =
 4,000,000 bytes, before parsing), that the text is UTF-8 and not empty, the JSON,
 that the top level is an object with the right ``format`` and ``version`` and no
 other keys, every setting, that ``params`` holds exactly W1, b1, W2, b2 as 2-D lists
-of finite numbers whose shapes fit ``hidden``, and that ``loss`` is a list of at most
-``epochs`` finite numbers >= 0. Any problem raises ``RunFileError`` saying what is
-wrong; no input raises anything else.
+of finite numbers whose shapes fit ``hidden``, and that the curve is a list of at
+most ``epochs`` finite numbers >= 0. Any problem raises ``RunFileError`` saying what
+is wrong; no input raises anything else.
 """
 
 from __future__ import annotations
@@ -25,13 +30,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import FIELDS, TrainConfig, from_dict
+from .config import VERSION, SettingsRead, TrainConfig, from_dict
 from .nn import PARAM_NAMES
 
 FORMAT = "backprop-run"
-VERSION = 1
-KEYS = ("format", "version", "config", "params", "loss")
-# A run at the limits (100,000 epochs, 16 hidden units) is about 2.3 MB: the loss
+# The top-level keys of files, by the version that introduced them (a version that
+# changes only settings keeps the layout before it); the last key holds the MSE curve.
+KEYS = {
+    1: ("format", "version", "config", "params", "loss"),
+    2: ("format", "version", "config", "params", "mse"),
+}
+# A run at the limits (100,000 epochs, 16 hidden units) is about 2.3 MB: the curve
 # dominates, at up to 23 bytes per epoch. The app's uploader allows 5 MB.
 MAX_BYTES = 4_000_000
 
@@ -48,11 +57,27 @@ class RunFile:
     params : dict of float ndarrays: W1 (H, 2), b1 (H, 1), W2 (1, H), b2 (1, 1),
         where H = config.hidden.
     mse : float ndarray of shape (E,), E <= config.epochs: the MSE before each update.
+    filled : the settings the file left out, set to what its version meant
+        (``config.filled_message`` says so in a sentence).
+    version : the version that wrote the file.
     """
 
     config: TrainConfig
     params: dict
     mse: np.ndarray
+    filled: tuple[str, ...] = ()
+    version: int = VERSION
+
+
+def _curve_is_mse(doc: dict) -> dict:
+    """Version 1 -> 2: the curve moves from "loss" (the objective setting's name) to "mse"."""
+    return {("mse" if key == "loss" else key): value for key, value in doc.items()}
+
+
+# MIGRATIONS[n] turns a checked version n-1 document into a version n one: every
+# version that changes the layout gets one. (A version that changes what a missing
+# setting means migrates through that setting's ``Field.earlier`` instead.)
+MIGRATIONS = {2: _curve_is_mse}
 
 
 def param_shapes(hidden: int) -> dict[str, tuple[int, int]]:
@@ -60,8 +85,8 @@ def param_shapes(hidden: int) -> dict[str, tuple[int, int]]:
     return {"W1": (hidden, 2), "b1": (hidden, 1), "W2": (1, hidden), "b2": (1, 1)}
 
 
-def dumps(config: TrainConfig, params: dict, loss) -> str:
-    """The run file for these settings, parameters (W1 (H, 2) ...) and loss (E,), as text.
+def dumps(config: TrainConfig, params: dict, mse) -> str:
+    """The run file for these settings, parameters (W1 (H, 2) ...) and MSE curve (E,).
 
     Raises ``RunFileError`` for anything ``loads`` would refuse (wrong shapes,
     non-finite numbers), so a written file can always be read back.
@@ -72,18 +97,18 @@ def dumps(config: TrainConfig, params: dict, loss) -> str:
         "config": config.to_dict(),
         "params": {name: np.asarray(value, dtype=float).tolist()
                    for name, value in params.items()},
-        "loss": np.asarray(loss, dtype=float).tolist(),
+        "mse": np.asarray(mse, dtype=float).tolist(),
     }
     _check(doc)
     # One key per line, so the settings are readable at the top of the file.
     lines = [f"  {json.dumps(key)}: {json.dumps(value, allow_nan=False)}"
-             for key, value in doc.items() if key != "loss"]
-    lines.append(f'  "loss": {json.dumps(doc["loss"], allow_nan=False, separators=(",", ":"))}')
+             for key, value in doc.items() if key != "mse"]
+    lines.append(f'  "mse": {json.dumps(doc["mse"], allow_nan=False, separators=(",", ":"))}')
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def run_to_json(run) -> str:
-    """``dumps`` for a ``training.Run``: its config, final params and loss."""
+    """``dumps`` for a ``training.Run``: its config, final params and MSE curve."""
     return dumps(run.config, run.params, run.mse)
 
 
@@ -176,20 +201,31 @@ def _check(doc) -> RunFile:
                            f"got {_kind(doc['format'])}")
     if "version" not in doc:
         raise RunFileError('missing key: "version"')
-    version = doc["version"]
-    if type(version) is not int or version != VERSION:
-        raise RunFileError(f"unsupported version {_show(version)}: "
-                           f"this program reads version {VERSION}")
-    unknown = [key for key in doc if key not in KEYS]
+    version = _version(doc["version"])
+    keys = KEYS[max(v for v in KEYS if v <= version)]
+    unknown = [key for key in doc if key not in keys]
     if unknown:
-        raise RunFileError(f"unknown key(s): {_names(unknown)}; a run file has only "
-                           f"{', '.join(KEYS)}")
-    missing = [key for key in KEYS if key not in doc]
+        raise RunFileError(f"unknown key(s): {_names(unknown)}; a version-{version} run file "
+                           f"has only {', '.join(keys)}")
+    missing = [key for key in keys if key not in doc]
     if missing:
         raise RunFileError(f"missing key(s): {', '.join(missing)}")
-    config = _config(doc["config"])
+    for step in range(version + 1, VERSION + 1):
+        doc = MIGRATIONS.get(step, dict)(doc)
+    config, filled = _config(doc["config"], version)[:2]
     return RunFile(config, _params(doc["params"], config.hidden),
-                   _loss(doc["loss"], config.epochs))
+                   _curve(doc["mse"], config.epochs, name=keys[-1]), filled, version)
+
+
+def _version(version) -> int:
+    """The file's version, if this program reads it."""
+    if type(version) is int and version > VERSION:
+        raise RunFileError(f"written by version {version}; this program reads versions "
+                           f"1–{VERSION} (a newer Backprop Lab wrote it: update to open it)")
+    if type(version) is not int or version < 1:
+        raise RunFileError(f"unsupported version {_show(version)}: this program reads "
+                           f"versions 1–{VERSION} (a whole number)")
+    return version
 
 
 def _names(keys) -> str:
@@ -197,17 +233,13 @@ def _names(keys) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _config(data) -> TrainConfig:
+def _config(data, version: int) -> SettingsRead:
     if not isinstance(data, dict):
         raise RunFileError(f"config must be an object of settings, got {_kind(data)}")
     try:
-        config = from_dict(data)
+        return from_dict(data, version)
     except ValueError as err:
         raise RunFileError(f"config: {err}") from None
-    missing = [name for name in FIELDS if name not in data]
-    if missing:
-        raise RunFileError(f"config: missing setting(s): {', '.join(missing)}")
-    return config
 
 
 def _params(data, hidden: int) -> dict:
@@ -257,17 +289,18 @@ def _finite(what: str, values) -> np.ndarray:
     return array
 
 
-def _loss(data, epochs: int) -> np.ndarray:
+def _curve(data, epochs: int, name: str) -> np.ndarray:
+    """The MSE curve, stored under ``name`` ("mse"; "loss" in version 1)."""
     if not isinstance(data, list):
-        raise RunFileError(f"loss must be a list of numbers, got {_kind(data)}")
+        raise RunFileError(f"{name} must be a list of numbers, got {_kind(data)}")
     if len(data) > epochs:
-        raise RunFileError(f"loss has {len(data):,} entries, more than epochs = {epochs:,}")
+        raise RunFileError(f"{name} has {len(data):,} entries, more than epochs = {epochs:,}")
     bad = next((i for i, v in enumerate(data) if not _is_number(v)), None)
     if bad is not None:
-        raise RunFileError(f"loss[{bad}] must be a number, got {_kind(data[bad])}")
-    loss = _finite("loss", data)
-    if loss.size and loss.min() < 0:
-        bad = int(np.argmin(loss))
-        raise RunFileError(f"loss[{bad}] is {float(loss[bad])!r}: "
+        raise RunFileError(f"{name}[{bad}] must be a number, got {_kind(data[bad])}")
+    mse = _finite(name, data)
+    if mse.size and mse.min() < 0:
+        bad = int(np.argmin(mse))
+        raise RunFileError(f"{name}[{bad}] is {float(mse[bad])!r}: "
                            f"a mean squared error is >= 0")
-    return loss
+    return mse

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from setting_cases import BAD_TEXTS
 
 from backprop import TrainConfig, train
-from backprop.cli import main
-from backprop.config import FIELDS
+from backprop.cli import BROKEN_PIPE, main
+from backprop.config import FIELDS, settings_table
 from backprop.nn import PARAM_NAMES
 from backprop.runfile import loads, run_to_json
 
 ROOT = Path(__file__).resolve().parents[1]
+FIRST_DESIGN = ROOT / "tests" / "data" / "run-v1-first-design.json"
 # A run that overflows within 100 epochs: relu and cross-entropy keep pushing on noisy data.
 DIVERGES = ["--dataset", "xor-cloud", "--hidden", "1", "--activation", "relu", "--loss", "bce",
             "--lr", "1000", "--samples", "8", "--noise", "1", "--seed", "1", "--epochs", "300"]
@@ -117,6 +120,28 @@ def test_help_lists_every_flag(capsys):
     assert "train" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("name", list(FIELDS))
+def test_each_flags_help_comes_from_its_declaration(capsys, name):
+    assert main(["train", "--help"]) == 0
+    words = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    field = FIELDS[name]
+    metavar = "{" + ",".join(field.choices) + "}" if field.choices else name.upper()
+    flag = f"--{name} {metavar}"
+    after = words[words.rindex(flag) + len(flag):]  # its entry, after the usage line
+    assert after.lstrip().startswith(" ".join(field.help.split())), after[:200]
+    assert f"Default: {field.text(field.default)}." in after.split(" --")[0]
+    if field.kind != "choice":
+        assert field.allowed().capitalize() in after.split(" --")[0]
+
+
+def test_settings_prints_the_readme_table(capsys):
+    code, out, err = run_cli(capsys, "settings")
+    assert (code, err) == (0, "")
+    assert out == settings_table() + "\n"
+    assert [line.split(" | ")[0] for line in out.splitlines()[2:]] == [
+        f"| `{name}`" for name in FIELDS]
+
+
 # --- run files ----------------------------------------------------------------------------
 
 
@@ -164,11 +189,12 @@ def bad_file(text):
     (lambda path: path.mkdir(), "cannot read run file"),
     (bad_file(""), "the file is empty"),
     (bad_file("{not json"), "not valid JSON"),
-    (bad_file('{"format": "backprop-run", "version": 9}'), "unsupported version 9"),
+    (bad_file('{"format": "backprop-run", "version": 99}'), "written by version 99; this "
+                                                           "program reads versions 1–"),
     (bad_file("[" * 50_000), "nested too deeply"),
     (lambda path: path.write_bytes(b" " * 4_000_001), "too large"),
-    (bad_file('{"format": "backprop-run", "version": 1, "config": {"a\\nb": 1}, '
-              '"params": {}, "loss": []}'), "unknown setting"),
+    (bad_file('{"format": "backprop-run", "version": 2, "config": {"a\\nb": 1}, '
+              '"params": {}, "mse": []}'), "unknown setting"),
 ], ids=["missing", "directory", "empty", "not-json", "future-version", "nested",
         "too-large", "newline-in-a-key"])
 def test_unreadable_or_invalid_load_file(capsys, tmp_path, write, fragment):
@@ -190,22 +216,45 @@ def test_unwritable_save_path_fails_before_training(capsys, tmp_path, target, fr
     assert out == "", "trained before finding out the file can't be written"
 
 
+def test_loading_an_older_file_says_which_settings_it_left_out(capsys, tmp_path):
+    doc = json.loads(run_to_json(train(TrainConfig(epochs=5))))
+    doc["version"], doc["loss"] = 1, doc.pop("mse")
+    del doc["config"]["update"], doc["config"]["noise"]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(doc))
+    code, out, err = run_cli(capsys, "train", "--load", path, "--epochs", 10, "--log-every", 0)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[:2] == [
+        f"Starting from the weights in {path}",
+        f"{path} does not set update, noise; using what version 1 ran with: update batch, "
+        f"noise 0.15."]
+
+
+def test_loading_the_first_design_file_works(capsys):
+    code, out, err = run_cli(capsys, "train", "--load", FIRST_DESIGN, "--epochs", 10,
+                             "--log-every", 0)
+    assert (code, err) == (0, "")
+    note = out.splitlines()[1]
+    assert note.startswith(f"{FIRST_DESIGN} does not set "), note
+    left_out = note.split(" does not set ")[1].split(";")[0].split(", ")
+    assert {"update", "samples", "noise"} <= set(left_out), note
+
+
+def test_loading_a_complete_file_says_nothing_more(capsys, tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text(run_to_json(train(TrainConfig(epochs=5))))
+    code, out, _ = run_cli(capsys, "train", "--load", path, "--epochs", 5, "--log-every", 0)
+    assert code == 0 and "does not set" not in out
+
+
 # --- bad flags ------------------------------------------------------------------------------
-
-BAD_VALUES = [
-    ("dataset", "xorr"), ("dataset", ""), ("hidden", "0"), ("hidden", "2.5"), ("hidden", "17"),
-    ("activation", "softmax"), ("loss", "hinge"), ("lr", "abc"), ("lr", "0"), ("lr", "1e300"),
-    ("lr", "nan"), ("epochs", "-1"), ("epochs", "100001"), ("seed", "-1"), ("seed", "1.5"),
-    ("init", "zeros"), ("update", "minibatch"), ("samples", "7"), ("noise", "inf"),
-    ("noise", "1.5"),
-]
+# The cases come from each setting's declaration (tests/setting_cases.py), plus values that
+# begin with "-", which argparse would otherwise take for a flag.
+DASHED = [("lr", "-inf"), ("lr", "-1e-3"), ("hidden", "-x"), ("dataset", "-xor"),
+          ("seed", "-1")]
 
 
-def test_every_setting_has_a_bad_value_case():
-    assert {name for name, _ in BAD_VALUES} == set(FIELDS)
-
-
-@pytest.mark.parametrize("name, value", BAD_VALUES)
+@pytest.mark.parametrize("name, value", BAD_TEXTS + DASHED)
 def test_bad_setting_gives_the_urls_message(capsys, name, value):
     with pytest.raises(ValueError) as parsed:
         FIELDS[name].parse(value)
@@ -217,13 +266,14 @@ def test_bad_setting_gives_the_urls_message(capsys, name, value):
 @pytest.mark.parametrize("argv, fragment", [
     (["train", "--log-every", "-5"], "--log-every"),
     (["train", "--log-every", "often"], "--log-every"),
-    (["train", "--momentum", "0.9"], "unrecognized arguments: --momentum"),
+    (["train", "--colour", "0.9"], "unrecognized arguments: --colour"),
     (["train", "--hid", "4"], "unrecognized arguments: --hid"),
     (["train", "--lr"], "--lr: expected one argument"),
+    (["train", "--lr", "--epochs", "5"], "--lr: expected one argument"),
     (["tarin"], "invalid choice: 'tarin'"),
     ([], "required: COMMAND"),
 ], ids=["negative-log-every", "text-log-every", "unknown-flag", "abbreviated-flag",
-        "missing-value", "unknown-command", "no-command"])
+        "missing-value", "value-is-the-next-flag", "unknown-command", "no-command"])
 def test_argparse_errors_are_one_line(capsys, argv, fragment):
     code, out, err = run_cli(capsys, *argv)
     assert_one_line_error(code, err, fragment)
@@ -268,3 +318,34 @@ def test_saved_file_is_json(capsys, tmp_path):
     path = tmp_path / "run.json"
     assert run_cli(capsys, "train", "--epochs", 3, "--log-every", 0, "--save", path)[0] == 0
     assert json.loads(path.read_text())["config"]["epochs"] == 3
+
+
+# --- a reader that goes away: python -m backprop train | head ----------------------------
+
+
+def test_a_closed_pipe_ends_quietly_like_a_unix_tool(tmp_path):
+    """The reader stops after two lines, as ``| head -2`` does, while lines still come."""
+    path = tmp_path / "run.json"
+    child = subprocess.Popen([sys.executable, "-W", "error", "-m", "backprop", "train",
+                              "--epochs", "20000", "--log-every", "1", "--save", str(path)],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = [child.stdout.readline() for _ in range(2)]
+    child.stdout.close()  # the reader goes away; 20,000 lines do not fit in a pipe's buffer
+    err = child.stderr.read().decode()
+    child.stderr.close()
+    assert child.wait(timeout=120) == BROKEN_PIPE == 141, err
+    assert err == "", f"not quiet:\n{err}"
+    assert first[0].startswith(b"Epoch 0, Loss: 0.2768094")
+    assert loads(path.read_bytes()).config.epochs == 20000, "the pipe closing lost --save"
+
+
+def test_train_piped_into_head():
+    """The exact command from the issue, through a real shell pipe into head."""
+    if os.name != "posix":
+        pytest.skip("needs a POSIX shell and head")
+    done = subprocess.run(f"set -o pipefail; '{sys.executable}' -m backprop train --epochs 5000 "
+                          "--log-every 1 | head -n 3", shell=True, executable="/bin/bash",
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stderr == "", done.stderr
+    assert done.stdout.splitlines()[2].startswith("Epoch 2, Loss: ")
+    assert done.returncode == BROKEN_PIPE, "python's own status, through pipefail"

@@ -1,40 +1,121 @@
-"""Settings: the tutorial's defaults, URL round-trips, and every kind of bad value."""
+"""Settings: the tutorial's defaults, frozen per version; links; every kind of bad value."""
 
 from __future__ import annotations
 
 import dataclasses
+import pickle
+import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from setting_cases import BAD_TEXTS, BAD_VALUES, valid
 
 from backprop import DEFAULTS, FIELDS, TrainConfig, from_query, to_query
+from backprop import config as config_module
+from backprop.config import (
+    VERSION,
+    VERSIONS,
+    defaults_at,
+    filled_message,
+    from_dict,
+    read_query,
+    settings_table,
+)
+from backprop.field import Field
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+# --- defaults, frozen per version --------------------------------------------------------
+
+# The tutorial: XOR, 2 hidden sigmoid units, the squared error, lr 0.1, 10,000 epochs,
+# full batch, weights from randn (we start the stream at seed 0). Then the three
+# settings added during version 1, whose defaults keep those runs as they were.
+TUTORIAL = {"dataset": "xor", "hidden": 2, "activation": "sigmoid", "loss": "mse", "lr": 0.1,
+            "epochs": 10_000, "seed": 0, "init": "normal"}
+VERSION_1 = {**TUTORIAL, "update": "batch", "samples": 200, "noise": 0.15}
+# What a file or link of each version means by a setting it leaves out, written by
+# hand. Never edit a row: a later version may add settings, not change these.
+MEANT = {1: VERSION_1, 2: VERSION_1}
 
 
-def test_defaults_are_the_tutorials():
-    # XOR, 2 hidden sigmoid units, the squared error, lr 0.1, 10,000 epochs, full batch,
-    # weights from randn (we start the stream at seed 0).
-    assert TrainConfig().to_dict() == {
-        "dataset": "xor", "hidden": 2, "activation": "sigmoid", "loss": "mse", "lr": 0.1,
-        "epochs": 10_000, "seed": 0, "init": "normal", "update": "batch",
-        "samples": 200, "noise": 0.15,  # used only by the noisy datasets
-    }
+def test_every_version_has_a_frozen_row():
+    assert set(MEANT) == set(VERSIONS) == set(range(1, VERSION + 1))
 
 
-# --- URL round-trips -----------------------------------------------------------------------
+@pytest.mark.parametrize("version", sorted(MEANT))
+def test_what_a_missing_setting_meant_is_frozen(version):
+    meant = defaults_at(version).to_dict()
+    assert {name: meant[name] for name in MEANT[version]} == MEANT[version], (
+        f"a default of version {version} changed: declare the old one in the Field's "
+        f"earlier=((last_version, old_default),) and add a version")
 
 
-def _valid(field):
-    if field.kind == "choice":
-        return st.sampled_from(field.choices)
-    if field.kind == "int":
-        return st.integers(int(field.lo), int(field.hi))
-    return st.floats(field.lo, field.hi, exclude_min=field.lo_open)
+def test_defaults_are_the_tutorials_and_the_current_versions():
+    assert {name: getattr(DEFAULTS, name) for name in TUTORIAL} == TUTORIAL
+    assert DEFAULTS == TrainConfig() == defaults_at(VERSION)
 
 
-configs = st.builds(TrainConfig, **{name: _valid(f) for name, f in FIELDS.items()})
+def test_a_changed_default_keeps_old_links_and_files_meaning_what_they_meant(monkeypatch):
+    """Say version 3 made Xavier the default: version 1 and 2 sources still mean normal."""
+    changed = dataclasses.replace(FIELDS["init"], default="xavier", earlier=((2, "normal"),))
+    monkeypatch.setitem(FIELDS, "init", changed)
+    monkeypatch.setattr(config_module, "VERSION", 3)
+    assert [changed.default_at(v) for v in (1, 2, 3, 4)] == ["normal", "normal", "xavier",
+                                                            "xavier"]
+    assert read_query({"seed": "1"}).config.init == "normal"  # no v: a version-1 link
+    assert read_query({"v": "2"}).config.init == "normal"
+    assert read_query({"v": "3"}).config.init == "xavier"
+    assert from_dict({"hidden": 3}, version=2).config.init == "normal"
+    assert from_dict({"hidden": 3}, version=3).config.init == "xavier"
+
+
+def test_a_default_outside_its_own_bounds_is_refused_at_declaration():
+    with pytest.raises(ValueError, match="hidden must be a whole number >= 1 and <= 16"):
+        Field("hidden", "int", "Hidden units", 1, 16, default=0)
+    with pytest.raises(ValueError, match="init must be one of a, b"):
+        Field("init", "choice", "Init", choices=("a", "b"), default="a", earlier=((1, "c"),))
+
+
+# --- TrainConfig is generated from FIELDS ---------------------------------------------------
+
+
+def test_config_fields_are_the_declared_settings_in_order():
+    fields = dataclasses.fields(TrainConfig)
+    assert [f.name for f in fields] == list(FIELDS)
+    assert [f.default for f in fields] == [f.default for f in FIELDS.values()]
+    assert list(DEFAULTS.to_dict()) == list(FIELDS)
+
+
+def test_config_is_frozen_hashable_and_picklable():
+    a, b = TrainConfig(hidden=3, lr=0.5), TrainConfig(hidden=3, lr=0.5)
+    assert a == b and hash(a) == hash(b)
+    assert {a: "cached"}[b] == "cached"
+    assert a != a.replace(seed=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.hidden = 4
+    assert pickle.loads(pickle.dumps(a)) == a  # st.cache_data may pickle it
+
+
+def test_constructor_accepts_numpy_integers():
+    seeds = np.arange(3)
+    assert TrainConfig(seed=seeds[2]).seed == 2
+
+
+@pytest.mark.parametrize("name, value", BAD_VALUES)
+def test_constructor_rejects_bad_values_naming_the_field(name, value):
+    with pytest.raises(ValueError, match=rf"^{name} must be"):
+        TrainConfig(**{name: value})
+    with pytest.raises(ValueError, match=rf"^{name} must be"):
+        DEFAULTS.replace(**{name: value})
+
+
+# --- links: round trips ---------------------------------------------------------------------
+
+configs = st.builds(TrainConfig, **{name: valid(f) for name, f in FIELDS.items()})
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
@@ -43,45 +124,65 @@ def test_query_round_trip(config):
     query = to_query(config)
     assert all(isinstance(v, str) for v in query.values()), query
     assert from_query(query) == (config, [])
+    assert read_query(query) == (config, (), VERSION, ())
 
 
-@settings(max_examples=100, deadline=None, derandomize=True)
-@given(configs, configs)
-def test_round_trip_through_a_real_url_ignores_the_base(config, base):
-    """Every setting is in the link, so the receiver's own settings do not matter."""
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(configs)
+def test_round_trip_through_a_real_url(config):
     parsed = parse_qs(urlencode(to_query(config)), keep_blank_values=True)  # values are lists
-    assert from_query(parsed, base=base) == (config, [])
+    assert read_query(parsed) == (config, (), VERSION, ())
 
 
-def test_a_partial_query_keeps_the_rest_of_the_base():
-    base = TrainConfig(hidden=5, lr=0.3)
-    config, warnings = from_query({"seed": "9"}, base=base)
-    assert (config, warnings) == (base.replace(seed=9), [])
+def test_a_link_carries_its_version_first():
+    query = to_query(DEFAULTS)
+    assert list(query) == ["v", *FIELDS]
+    assert query["v"] == str(VERSION)
 
 
-# --- bad values in the URL -------------------------------------------------------------------
-# Hand-written, per field: out of range on each side, wrong type, and text that floats read.
-BAD = {
-    "dataset": ["mnist", "", "xor;drop"],
-    "hidden": ["0", "17", "-1", "2.5", "two", "nan"],
-    "activation": ["softmax", "sigmoid2"],
-    "loss": ["hinge", "MSE!"],
-    "lr": ["0", "-0.1", "1001", "abc", "nan", "inf", "-inf"],
-    "epochs": ["-1", "100001", "1.5", "1e999"],
-    "seed": ["-1", "4294967296", "0.5", "x"],
-    "init": ["zeros"],
-    "update": ["minibatch"],
-    "samples": ["7", "1001", "8.5"],
-    "noise": ["-0.01", "1.01", "nan"],
-}
-BAD_CASES = [(name, value) for name, values in BAD.items() for value in values]
+def test_a_link_without_a_version_is_version_1_and_says_what_it_left_out():
+    read = read_query({"seed": "9", "hidden": "3"})
+    assert read.config == defaults_at(1).replace(seed=9, hidden=3)
+    assert read.version == 1 and read.warnings == ()
+    assert read.filled == tuple(name for name in FIELDS if name not in ("seed", "hidden"))
 
 
-def test_every_field_has_bad_values_listed():
-    assert set(BAD) == set(FIELDS)
+def test_an_empty_link_is_the_tutorial():
+    assert read_query({}) == (DEFAULTS, tuple(FIELDS), 1, ())
 
 
-@pytest.mark.parametrize("name, value", BAD_CASES)
+@pytest.mark.parametrize("raw, fragment", [
+    ("99", f"this link is version 99, newer than this app reads (versions 1–{VERSION})"),
+    ("abc", f"v (the link's version) must be a whole number from 1 to {VERSION}, got 'abc'"),
+    ("0", "got '0'"),
+    ("-1", "got '-1'"),
+    ("9" * 5000, "..."),
+])
+def test_a_bad_or_newer_link_version_warns_and_reads_the_link_as_this_version(raw, fragment):
+    read = read_query({"v": raw, "lr": "0.5"})
+    assert read.config == DEFAULTS.replace(lr=0.5) and read.version == VERSION
+    assert len(read.warnings) == 1 and fragment in read.warnings[0], read.warnings
+    assert len(read.warnings[0]) < 200
+
+
+def test_filled_message_names_each_setting_and_its_value():
+    link = {n: v for n, v in to_query(DEFAULTS).items() if n not in ("update", "samples", "noise")}
+    read = read_query({**link, "v": "1"})
+    assert filled_message("This link", read) == (
+        "This link does not set update, samples, noise; using what version 1 ran with: "
+        "update batch, samples 200, noise 0.15.")
+    assert filled_message("This link", read_query(to_query(DEFAULTS))) == ""
+
+
+# --- links: bad values ---------------------------------------------------------------------
+# Generated from each declaration (out of range on each side, not a number, not a choice),
+# plus some written by hand.
+EXTRA_BAD = [("dataset", "mnist"), ("hidden", "two"), ("activation", "softmax"),
+             ("loss", "MSE!"), ("lr", "0"), ("lr", "-0.1"), ("epochs", "1.5"),
+             ("seed", "4294967296"), ("init", "zeros"), ("update", "minibatch")]
+
+
+@pytest.mark.parametrize("name, value", BAD_TEXTS + EXTRA_BAD)
 def test_bad_value_warns_and_falls_back_to_the_default(name, value):
     other = "hidden" if name != "hidden" else "seed"  # a good value next to the bad one
     config, warnings = from_query({name: value, other: "3"})
@@ -99,8 +200,7 @@ def test_bad_value_warns_and_falls_back_to_the_default(name, value):
     assert getattr(config, other) == 3
 
 
-INT_FIELDS = [name for name, f in FIELDS.items() if f.kind == "int"]
-@pytest.mark.parametrize("name", INT_FIELDS)
+@pytest.mark.parametrize("name", [name for name, f in FIELDS.items() if f.kind == "int"])
 def test_whole_number_bounds_are_shown_exactly(name):
     field = FIELDS[name]
     _, warnings = from_query({name: "-5"})
@@ -122,8 +222,13 @@ def test_repeated_keys_a_bad_last_value_falls_back_rather_than_using_an_earlier_
     assert config.hidden == DEFAULTS.hidden and len(warnings) == 1
 
 
+def test_an_empty_list_is_a_setting_left_out():
+    read = read_query({"hidden": []})
+    assert read.config == DEFAULTS and "hidden" in read.filled and read.warnings == ()
+
+
 def test_unknown_keys_are_ignored():
-    query = {"colour": "blue", "Hidden": "3", "hidden ": "4", "": "x", "lr[]": "1"}
+    query = {"colour": "blue", "Hidden": "3", "hidden ": "4", "": "x", "lr[]": "1", "V": "9"}
     assert from_query(query) == (DEFAULTS, [])
 
 
@@ -137,41 +242,22 @@ def test_lenient_spellings_of_valid_values(text, expected):
     assert (getattr(config, name), warnings) == (value, [])
 
 
-# --- the dataclass itself --------------------------------------------------------------------
-
-CONSTRUCTOR_BAD = [
-    ("hidden", 0), ("hidden", 17), ("hidden", 2.5), ("hidden", "3"), ("lr", 0.0), ("lr", -1.0),
-    ("lr", float("nan")), ("lr", float("inf")), ("epochs", -1), ("epochs", 100_001),
-    ("seed", -1), ("seed", 2**32), ("dataset", "mnist"), ("activation", "softmax"),
-    ("loss", "hinge"), ("init", "zeros"), ("update", "minibatch"), ("samples", 7),
-    ("noise", 1.5),
-]
+# --- the README's settings table ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, value", CONSTRUCTOR_BAD)
-def test_constructor_rejects_bad_values_naming_the_field(name, value):
-    with pytest.raises(ValueError, match=rf"^{name} must be"):
-        TrainConfig(**{name: value})
-    with pytest.raises(ValueError, match=rf"^{name} must be"):
-        DEFAULTS.replace(**{name: value})
+def test_readme_settings_table_is_the_generated_one():
+    text = README.read_text(encoding="utf-8")
+    found = re.search(r"<!-- settings-table -->\n(.*?)\n<!-- /settings-table -->", text, re.S)
+    assert found, "README.md has no <!-- settings-table --> ... <!-- /settings-table --> block"
+    assert found.group(1).strip() == settings_table(), (
+        "README's settings table is out of date: replace it with the output of "
+        "`python -m backprop settings`")
 
 
-@pytest.mark.parametrize("name", list(FIELDS))
-@pytest.mark.parametrize("flag", [True, False])
-def test_constructor_rejects_booleans(name, flag):
-    with pytest.raises(ValueError, match=name):
-        TrainConfig(**{name: flag})
-
-
-def test_constructor_accepts_numpy_integers():
-    seeds = np.arange(3)
-    assert TrainConfig(seed=seeds[2]).seed == 2
-
-
-def test_config_is_frozen_and_hashable():
-    a, b = TrainConfig(hidden=3, lr=0.5), TrainConfig(hidden=3, lr=0.5)
-    assert a == b and hash(a) == hash(b)
-    assert {a: "cached"}[b] == "cached"
-    assert a != a.replace(seed=1)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        a.hidden = 4
+def test_settings_table_has_one_row_per_setting_with_its_default():
+    rows = settings_table().splitlines()[2:]
+    assert [row.split(" | ")[0] for row in rows] == [f"| `{name}`" for name in FIELDS]
+    assert rows[list(FIELDS).index("lr")].startswith("| `lr` | `0.1` | 1e-06 – 1000 | α in W")
+    assert "| `seed` | `0` | 0 – 4,294,967,295 |" in settings_table()
+    assert "`mse` = ½ squared error (tutorial), `bce` = cross-entropy" in settings_table()
+    assert "8 – 1,000; only for xor-cloud, circles" in settings_table()

@@ -1,4 +1,7 @@
-"""Run files: exact round-trips, one rejection per kind of bad file, and fuzzing."""
+"""Run files: exact round-trips, one rejection per kind of bad file, and fuzzing.
+
+Golden files of every version and migrations are in test_runfile_versions.py.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop import TrainConfig, train
-from backprop.config import FIELDS
+from backprop.config import FIELDS, VERSION, defaults_at
 from backprop.nn import PARAM_NAMES
 from backprop.runfile import (
     MAX_BYTES,
@@ -37,13 +40,13 @@ def valid_text(small_run) -> str:
     return run_to_json(small_run)
 
 
-def assert_same(loaded: RunFile, config, params, loss):
+def assert_same(loaded: RunFile, config, params, mse):
     assert loaded.config == config
     assert list(loaded.params) == list(PARAM_NAMES)
     for name in PARAM_NAMES:
         np.testing.assert_array_equal(loaded.params[name], params[name], err_msg=name)
         assert loaded.params[name].dtype == np.float64, name
-    np.testing.assert_array_equal(loaded.mse, loss, err_msg="loss")
+    np.testing.assert_array_equal(loaded.mse, mse, err_msg="mse")
 
 
 # --- round trips ------------------------------------------------------------------
@@ -72,10 +75,11 @@ def test_loads_takes_text_and_bytes(valid_text, small_run, encode):
 
 def test_file_is_plain_json_with_every_setting(valid_text, small_run):
     doc = json.loads(valid_text)
-    assert list(doc) == ["format", "version", "config", "params", "loss"]
-    assert doc["format"] == "backprop-run" and doc["version"] == 1
+    assert list(doc) == ["format", "version", "config", "params", "mse"]
+    assert doc["format"] == "backprop-run" and doc["version"] == VERSION
     assert doc["config"] == SMALL.to_dict()
     assert doc["params"]["W1"] == small_run.params["W1"].tolist()
+    assert doc["mse"] == small_run.mse.tolist()
 
 
 def test_training_from_a_loaded_file_continues_identically():
@@ -93,22 +97,22 @@ def test_a_run_at_the_limits_fits_in_max_bytes():
     config = TrainConfig(hidden=16, epochs=100_000)
     rng = np.random.default_rng(0)
     params = {name: -rng.random(shape) * 1e-5 for name, shape in param_shapes(16).items()}
-    loss = rng.random(100_000) * 1e-5 + 1e-6
-    text = dumps(config, params, loss)
+    mse = rng.random(100_000) * 1e-5 + 1e-6
+    text = dumps(config, params, mse)
     assert len(text.encode()) < MAX_BYTES, f"{len(text.encode()):,} bytes"
-    assert_same(loads(text), config, params, loss)
+    assert_same(loads(text), config, params, mse)
 
 
-@pytest.mark.parametrize("params, loss, fragment", [
+@pytest.mark.parametrize("params, mse, fragment", [
     ({"W1": np.full((2, 2), np.nan)}, [0.1], "params: missing b1"),
     ({**{n: np.zeros(s) for n, s in param_shapes(2).items()}, "W1": np.zeros((3, 2))},
      [0.1], "W1 has shape (3, 2)"),
     ({n: np.full(s, np.inf) for n, s in param_shapes(2).items()}, [0.1], "finite"),
     ({n: np.zeros(s) for n, s in param_shapes(2).items()}, [np.nan], "finite"),
-], ids=["missing-param", "wrong-shape", "infinite-weight", "nan-loss"])
-def test_dumps_refuses_what_loads_would_refuse(params, loss, fragment):
+], ids=["missing-param", "wrong-shape", "infinite-weight", "nan-mse"])
+def test_dumps_refuses_what_loads_would_refuse(params, mse, fragment):
     with pytest.raises(RunFileError, match=re.escape(fragment)):
-        dumps(TrainConfig(), params, loss)
+        dumps(TrainConfig(), params, mse)
 
 
 # --- rejections ---------------------------------------------------------------------
@@ -173,7 +177,7 @@ REJECTIONS = {
     "integer-too-long": (raw("1" * 5000), "a number has too many digits"),
     "deeply-nested": (raw(NESTED), "nested too deeply"),
     "deeply-nested-setting": (replace('"lr": 0.1', f'"lr": {NESTED}'), "nested too deeply"),
-    "duplicate-key": (replace('"version": 1', '"version": 1, "version": 1'),
+    "duplicate-key": (replace('"version": 2', '"version": 2, "version": 2'),
                       "duplicate key 'version'"),
     # top level
     "top-level-list": (raw("[1, 2]"), "the top level must be a JSON object, got a list of 2"),
@@ -182,11 +186,15 @@ REJECTIONS = {
     "wrong-format": (set_in("format", "pickle"), "\"format\" must be \"backprop-run\", "
                                                  "got the string 'pickle'"),
     "missing-version": (drop("version"), 'missing key: "version"'),
-    "future-version": (set_in("version", 2), "unsupported version 2"),
+    "future-version": (set_in("version", VERSION + 1), f"written by version {VERSION + 1}; "
+                                                       f"this program reads versions 1–{VERSION}"),
+    "version-zero": (set_in("version", 0), f"unsupported version 0: this program reads "
+                                           f"versions 1–{VERSION}"),
+    "version-as-float": (set_in("version", float(VERSION)), f"unsupported version {VERSION}.0"),
     "version-as-text": (set_in("version", "1"), "unsupported version '1'"),
     "version-as-bool": (set_in("version", True), "unsupported version True"),
     "unknown-top-level-key": (set_in("history", []), "unknown key(s): 'history'"),
-    "missing-loss": (drop("loss"), "missing key(s): loss"),
+    "missing-curve": (drop("mse"), "missing key(s): mse"),
     # config
     "config-not-object": (set_in("config", [1]), "config must be an object of settings"),
     "config-bad-value": (set_in("config", "lr", "fast"), "config: lr must be a number"),
@@ -194,9 +202,9 @@ REJECTIONS = {
                                                             "number >= 1 and <= 16, got '17'"),
     "config-fractional-int": (set_in("config", "epochs", 50.5), "config: epochs must be"),
     "config-bool": (set_in("config", "seed", True), "config: seed must be"),
-    "config-unknown-setting": (set_in("config", "momentum", 0.9),
-                               "config: unknown setting(s): 'momentum'"),
-    "config-missing-setting": (drop("config", "noise"), "config: missing setting(s): noise"),
+    "config-unknown-setting": (set_in("config", "colour", 0.9),
+                               "config: unknown setting(s): 'colour' (not settings of this "
+                               "Backprop Lab; a newer one may have written it)"),
     # params
     "params-not-object": (set_in("params", [[1.0]]), "params must be an object with W1"),
     "params-missing-key": (drop("params", "W2"), "params: missing W2"),
@@ -225,17 +233,17 @@ REJECTIONS = {
                                                                          "too large to be finite"),
     "params-overflowing-int": (set_in("params", "b2", [[10**400]]), "b2 holds a number too "
                                                                     "large to be finite"),
-    # loss
-    "loss-not-list": (set_in("loss", {"0": 0.25}), "loss must be a list of numbers, "
+    # the MSE curve
+    "curve-not-list": (set_in("mse", {"0": 0.25}), "mse must be a list of numbers, "
                                                    "got an object"),
-    "loss-longer-than-epochs": (set_in("config", "epochs", 49),
-                                "loss has 50 entries, more than epochs = 49"),
-    "loss-string": (set_in("loss", 3, "0.25"), "loss[3] must be a number, got the string"),
-    "loss-nested": (set_in("loss", 0, [0.25]), "loss[0] must be a number, got a list of 1"),
-    "loss-nan": (set_in("loss", 7, float("nan")), "NaN is not allowed"),
-    "loss-overflowing": (sub(r'"loss": \[[^,]*,', '"loss": [1e999,'), "loss holds a number "
-                                                                 "too large to be finite"),
-    "loss-negative": (set_in("loss", 4, -0.5), "loss[4] is -0.5: a mean squared error is >= 0"),
+    "curve-longer-than-epochs": (set_in("config", "epochs", 49),
+                                 "mse has 50 entries, more than epochs = 49"),
+    "curve-string": (set_in("mse", 3, "0.25"), "mse[3] must be a number, got the string"),
+    "curve-nested": (set_in("mse", 0, [0.25]), "mse[0] must be a number, got a list of 1"),
+    "curve-nan": (set_in("mse", 7, float("nan")), "NaN is not allowed"),
+    "curve-overflowing": (sub(r'"mse": \[[^,]*,', '"mse": [1e999,'), "mse holds a number "
+                                                                  "too large to be finite"),
+    "curve-negative": (set_in("mse", 4, -0.5), "mse[4] is -0.5: a mean squared error is >= 0"),
 }
 
 
@@ -268,7 +276,7 @@ def test_nesting_near_the_recursion_limit(valid_text, offset):
 
 
 def test_recursion_while_checking_is_a_run_file_error(valid_text, monkeypatch):
-    def too_deep(data):
+    def too_deep(data, version):
         raise RecursionError
 
     monkeypatch.setattr("backprop.runfile.from_dict", too_deep)
@@ -287,6 +295,8 @@ def loads_or_rejects(data):
         return None
     assert isinstance(loaded.config, TrainConfig)
     assert loaded.mse.shape[0] <= loaded.config.epochs
+    meant = defaults_at(loaded.version)  # what a left-out setting means
+    assert all(getattr(loaded.config, name) == getattr(meant, name) for name in loaded.filled)
     for name, shape in param_shapes(loaded.config.hidden).items():
         assert loaded.params[name].shape == shape, name
         assert np.isfinite(loaded.params[name]).all(), name
@@ -326,9 +336,9 @@ JSON_VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner,
                                                                    max_size=4),
     max_leaves=12)
-PATHS = [(), ("format",), ("version",), ("config",), ("config", "hidden"), ("config", "lr"),
-         ("config", "dataset"), ("params",), ("params", "W1"), ("params", "W1", 0),
-         ("params", "W1", 0, 1), ("params", "b2", 0, 0), ("loss",), ("loss", 0)]
+PATHS = [(), ("format",), ("version",), ("config",), *[("config", name) for name in FIELDS],
+         ("params",), ("params", "W1"), ("params", "W1", 0), ("params", "W1", 0, 1),
+         ("params", "b2", 0, 0), ("mse",), ("mse", 0)]
 
 
 @FUZZ
@@ -343,5 +353,5 @@ def test_any_json_value_anywhere(valid_text, path, value):
     else:
         doc = value
     loaded = loads_or_rejects(json.dumps(doc))
-    if path == ("loss", 0) and type(value) is float and 0 <= value < float("inf"):
-        assert loaded is not None, f"a valid loss {value!r} was rejected"
+    if path == ("mse", 0) and type(value) is float and 0 <= value < float("inf"):
+        assert loaded is not None, f"a valid MSE {value!r} was rejected"

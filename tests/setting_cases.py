@@ -1,0 +1,54 @@
+"""Test cases generated from each setting's declaration, so a new setting needs no test edit.
+
+Only a new *kind* of setting (say, a comma list of layer widths) needs a branch here.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from backprop.config import FIELDS
+
+
+def valid(field):
+    """A hypothesis strategy for every allowed value of ``field``."""
+    if field.kind == "choice":
+        return st.sampled_from(field.choices)
+    if field.kind == "int":
+        return st.integers(int(field.lo), int(field.hi))
+    return st.floats(field.lo, field.hi, exclude_min=field.lo_open)
+
+
+def _below(field) -> float:
+    if field.lo_open:
+        return field.lo
+    return field.lo - 1 if field.kind == "int" else field.lo - abs(field.lo) / 2 - 0.01
+
+
+def _above(field) -> float:
+    return field.hi + 1 if field.kind == "int" else field.hi + max(abs(field.hi) / 100, 0.01)
+
+
+def bad_texts(field) -> list[str]:
+    """Text a URL or a ``--flag`` may carry that ``field`` must refuse."""
+    if field.kind == "choice":
+        return ["", f"not-a-{field.name}", field.choices[0] + "x", field.choices[0] + ";drop"]
+    texts = [field.text(field.type(_below(field))), field.text(field.type(_above(field))),
+             "", "abc", "nan", "inf", "-inf", "1e999"]
+    if field.kind == "int":
+        texts.append(f"{int(field.lo) + 0.5}")
+    return texts
+
+
+def bad_values(field) -> list:
+    """Python values the ``TrainConfig`` constructor must refuse for ``field``."""
+    if field.kind == "choice":
+        return [f"not-a-{field.name}", 3]
+    values = [field.type(_below(field)), field.type(_above(field)), True]
+    if field.kind == "int":
+        return [*values, int(field.lo) + 0.5, str(int(field.lo))]
+    return [*values, float("nan"), float("inf")]
+
+
+BAD_TEXTS = [(name, text) for name, field in FIELDS.items() for text in bad_texts(field)]
+BAD_VALUES = [(name, value) for name, field in FIELDS.items() for value in bad_values(field)]
