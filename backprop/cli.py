@@ -1,12 +1,13 @@
 """The command line: ``python -m backprop train``, one flag per setting.
 
+``python -m backprop script`` prints a standalone NumPy script of the same run, and
 ``python -m backprop settings`` prints every setting as the README's table.
 
 The flags, their ``--help`` text and their choices are generated from ``FIELDS``:
 each flag is a setting's name (``--lr 0.5``) and its value is parsed by the same
 ``Field.parse`` as the URL's, so a bad value gets the same message. The loss is
-printed as the tutorial prints it, ``Epoch N, Loss: X``, then the verdict and a
-table of predictions.
+printed as the tutorial prints it, ``Epoch N, Loss: X`` (X to 12 significant
+digits, ``export.log_line``), then the verdict and a table of predictions.
 
 Every user error (bad flag, unreadable run file, unwritable ``--save``) is one
 line on stderr, ``backprop: error: ...``, with exit status 2. A run that
@@ -26,6 +27,7 @@ import numpy as np
 
 from .config import FIELDS, TrainConfig, filled_message, settings_table
 from .datasets import CONTINUOUS
+from .export import log_line, standalone_script
 from .runfile import MAX_BYTES, RunFileError, loads, run_to_json
 from .training import Run, train
 
@@ -65,7 +67,7 @@ def _log_every(text):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``backprop`` parser, with its ``train`` command."""
+    """The ``backprop`` parser: ``train``, ``script`` and ``settings``."""
     parser = _Parser(prog="backprop", allow_abbrev=False,
                      description="Train a 2-H-1 network by hand-written backpropagation.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -73,25 +75,45 @@ def build_parser() -> argparse.ArgumentParser:
         "train", allow_abbrev=False, help="train one network and print its loss",
         description="Train one network, printing the loss as the tutorial does, then the "
                     "verdict and the predictions. Every setting defaults to the tutorial's.")
-    settings = command.add_argument_group("settings (the same names as in the app's URL)")
-    for name, field in FIELDS.items():
-        metavar = "{" + ",".join(field.choices) + "}" if field.choices else name.upper()
-        settings.add_argument(f"--{name}", type=_setting(field), metavar=metavar,
-                              help=flag_help(field))
+    _settings_flags(command)
     files = command.add_argument_group("run files (JSON)")
     files.add_argument("--load", metavar="FILE",
                        help="start from this run file's weights; its hidden must match "
                             "--hidden, the other settings come from the flags")
     files.add_argument("--save", metavar="FILE",
                        help="write the settings, final weights and MSE curve to FILE")
+    _log_flag(command)
+    script = commands.add_parser(
+        "script", allow_abbrev=False, help="print a standalone NumPy script of this run",
+        description="Print a Python script, needing only NumPy, that trains this run (the "
+                    "tutorial's program with these settings and initial weights written in) "
+                    "and prints the same log as 'train'.")
+    _settings_flags(script)
+    script.add_argument("--load", metavar="FILE",
+                        help="start from this run file's weights; its hidden must match "
+                             "--hidden")
+    script.add_argument("--out", metavar="FILE", help="write the script to FILE, not stdout")
+    _log_flag(script)
     commands.add_parser(
         "settings", help="print every setting, its default and range (a markdown table)",
         description="Print every setting: its name (the flag, URL parameter and run-file "
                     "key), default, allowed values and meaning. README.md shows this table.")
+    return parser
+
+
+def _settings_flags(command) -> None:
+    """One flag per setting, generated from ``FIELDS``."""
+    settings = command.add_argument_group("settings (the same names as in the app's URL)")
+    for name, field in FIELDS.items():
+        metavar = "{" + ",".join(field.choices) + "}" if field.choices else name.upper()
+        settings.add_argument(f"--{name}", type=_setting(field), metavar=metavar,
+                              help=flag_help(field))
+
+
+def _log_flag(command) -> None:
     output = command.add_argument_group("output")
     output.add_argument("--log-every", type=_log_every, default=1000, metavar="N",
-                         help="print the loss every N epochs; 0 prints none (default 1000)")
-    return parser
+                        help="print the loss every N epochs; 0 prints none (default 1000)")
 
 
 def flag_help(field) -> str:
@@ -126,7 +148,7 @@ def main(argv=None) -> int:
         except SystemExit as done:  # --help
             status = done.code or 0
         else:
-            status = train_command(args) if args.command == "train" else settings_command()
+            status = COMMANDS[args.command](args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit
         return status
     except BrokenPipeError:
@@ -140,7 +162,7 @@ def main(argv=None) -> int:
         return 130
 
 
-def settings_command() -> int:
+def settings_command(args=None) -> int:
     """Print the settings table that README.md shows (``config.settings_table``)."""
     print(settings_table())
     return 0
@@ -157,8 +179,7 @@ def _quiet_stdout() -> None:
 
 def train_command(args: argparse.Namespace) -> int:
     """Train with the parsed flags; print the log, verdict and predictions; save if asked."""
-    config = TrainConfig(**{name: getattr(args, name) for name in FIELDS
-                            if getattr(args, name) is not None})
+    config = _config(args)
     if args.save is not None:
         check_writable(args.save)
     params = None
@@ -182,6 +203,28 @@ def train_command(args: argparse.Namespace) -> int:
     if args.save is not None:
         print(f"Saved the run to {args.save}")
     return 0
+
+
+def script_command(args: argparse.Namespace) -> int:
+    """Print (or write to ``--out``) the standalone script for the flags' run."""
+    config = _config(args)
+    params = load_params(args.load, config.hidden)[0] if args.load is not None else None
+    source = standalone_script(config, params, args.log_every)
+    if args.out is None:
+        sys.stdout.write(source)
+        return 0
+    check_writable(args.out)
+    try:
+        Path(args.out).write_text(source, encoding="utf-8")
+    except OSError as err:
+        raise CliError(f"cannot write {args.out!r}: {err.strerror or err}") from None
+    print(f"Wrote {args.out}: run it with python {args.out}")
+    return 0
+
+
+def _config(args) -> TrainConfig:
+    return TrainConfig(**{name: getattr(args, name) for name in FIELDS
+                          if getattr(args, name) is not None})
 
 
 def load_params(path: str, hidden: int) -> tuple[dict, str]:
@@ -233,7 +276,10 @@ def print_log(loss, every: int) -> None:
     """
     if every:
         for epoch in range(0, len(loss), every):
-            print(f"Epoch {epoch}, Loss: {loss[epoch]}")
+            print(log_line(epoch, loss[epoch]))
+
+
+COMMANDS = {"train": train_command, "script": script_command, "settings": settings_command}
 
 
 def prediction_table(run: Run) -> str:

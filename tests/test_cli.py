@@ -39,7 +39,7 @@ def epoch_lines(out: str) -> list[str]:
 
 
 def expected_log(loss, every) -> list[str]:
-    return [f"Epoch {epoch}, Loss: {loss[epoch]}" for epoch in range(0, len(loss), every)]
+    return [f"Epoch {epoch}, Loss: {loss[epoch]:.12g}" for epoch in range(0, len(loss), every)]
 
 
 def assert_one_line_error(code, err, *fragments):
@@ -310,7 +310,7 @@ def test_python_m_backprop_prints_the_tutorial_log():
     # The tutorial prints 0.2768094258807294, which rounds to 0.27680943.
     assert first.startswith("Epoch 0, Loss: 0.2768094"), first
     assert round(float(first.split("Loss: ")[1]), 8) == 0.27680943, first
-    assert f"Epoch 2000, Loss: {train(TrainConfig(epochs=2001)).mse[2000]}" in done.stdout
+    assert f"Epoch 2000, Loss: {train(TrainConfig(epochs=2001)).mse[2000]:.12g}" in done.stdout
     assert done.stderr == ""
 
 
@@ -349,3 +349,25 @@ def test_train_piped_into_head():
     assert done.stderr == "", done.stderr
     assert done.stdout.splitlines()[2].startswith("Epoch 2, Loss: ")
     assert done.returncode == BROKEN_PIPE, "python's own status, through pipefail"
+
+
+def test_script_command_prints_a_script_that_logs_like_train(tmp_path):
+    flags = ["--hidden", "3", "--lr", "0.5", "--epochs", "1500", "--log-every", "500"]
+    script = subprocess.run([sys.executable, "-m", "backprop", "script", *flags],
+                            capture_output=True, text=True, timeout=120, check=True).stdout
+    (tmp_path / "run.py").write_text(script)
+    ran = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True,
+                         text=True, timeout=120, check=True, cwd=tmp_path).stdout
+    trained = subprocess.run([sys.executable, "-m", "backprop", "train", *flags],
+                             capture_output=True, text=True, timeout=120).stdout
+    epochs = [line for line in ran.splitlines() if line.startswith("Epoch ")]
+    assert len(epochs) == 3
+    assert epochs == [line for line in trained.splitlines() if line.startswith("Epoch ")]
+
+
+def test_script_command_writes_out_and_refuses_bad_flags(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "script", "--epochs", "10", "--out",
+                             str(tmp_path / "s.py"))
+    assert code == 0 and (tmp_path / "s.py").read_text().startswith('"""A Backprop Lab run')
+    code, out, err = run_cli(capsys, "script", "--lr", "abc")
+    assert_one_line_error(code, err, "lr must be")
