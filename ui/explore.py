@@ -83,10 +83,17 @@ def _sweep_key(config: TrainConfig, seeds: int) -> tuple:
     return ("sweep", config.replace(seed=0, lr=0.1, hidden=2), seeds)
 
 
+TUTORIAL_SWEEP = _sweep_key(DEFAULTS, explore.SWEEP_SEEDS)
+
+
 def _run_sweep(config: TrainConfig, seeds: int):
+    """The sweep for these settings, shared by everyone. The tutorial's sweep has a store of
+    its own, so other visitors' sweeps never push it out."""
+    key = _sweep_key(config, seeds)
+    store = ("sweep-tutorial", 1) if key == TUTORIAL_SWEEP else ("sweep", 4)
     lrs = explore.sweep_lrs(dataset(config)[0].shape[1])
     cells = len(lrs) * len(explore.SWEEP_HIDDEN)
-    return shared("sweep", 4, _sweep_key(config, seeds), f"Sweeping {cells} cells…",
+    return shared(*store, key, f"Sweeping {cells} cells…",
                   lambda p: explore.sweep(config, lrs, explore.SWEEP_HIDDEN, seeds, p))
 
 
@@ -103,9 +110,8 @@ def sweep_panel(config: TrainConfig) -> None:
                    "fewer seeds or epochs make it quicker. Learning rates are scaled by "
                    f"{TABLE_ROWS}/{n}, because the gradient is summed over the points.")
     mine = _sweep_key(config, seeds)
-    tutorial = _sweep_key(DEFAULTS, explore.SWEEP_SEEDS)
     try:
-        if mine == tutorial or st.session_state.get("sweep_wanted") == mine:
+        if mine == TUTORIAL_SWEEP or st.session_state.get("sweep_wanted") == mine:
             result, label = _run_sweep(config, seeds), "these settings"
         else:
             st.button("Run sweep for these settings", type="primary", on_click=_want, args=(mine,))
