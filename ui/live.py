@@ -11,6 +11,7 @@ from backprop.plane import evaluate, plane_around
 from backprop.training import dataset
 
 from .common import CHART
+from .run import FIRST_SCREEN_WIDTHS
 
 TICK = 0.5  # seconds between chunks while playing
 
@@ -64,7 +65,7 @@ def live_panel(config: TrainConfig, run_every) -> None:
         grid = evaluate(state.params, plane, config.activation)
         # At epoch 0 there is no curve yet: the current MSE is its first point.
         curve = state.mse if state.epochs else np.array([score.mse])
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3 = st.columns(FIRST_SCREEN_WIDTHS)
         with c1:
             st.plotly_chart(fig.loss_figure(curve, False, None, config.dataset == "xor"),
                             **CHART, key="live_loss")
@@ -72,7 +73,7 @@ def live_panel(config: TrainConfig, run_every) -> None:
             st.plotly_chart(fig.surface_figure(plane, grid["a2"], X, y), **CHART,
                             key="live_surface")
         with c3:
-            st.plotly_chart(fig.derivative_heatmaps_figure(
-                plane, grid["deriv1"], X, y, config.activation,
-                columns=1 if config.hidden <= 2 else None), **CHART, key="live_deriv")
+            st.plotly_chart(fig.derivative_heatmaps_figure(plane, grid["deriv1"], X, y,
+                                                           config.activation),
+                            **CHART, key="live_deriv")
     _view()

@@ -42,6 +42,9 @@ def cached_plane(config: TrainConfig, start: str | None, k: int) -> dict:
     return {"plane": plane, **evaluate(run.history.at(k), plane, config.activation)}
 
 
+# Loss, surface, σ′ maps: the maps get more room, as they hold one panel per hidden unit.
+FIRST_SCREEN_WIDTHS = [1, 1, 1.4]
+
 # --- the first screen -----------------------------------------------------------------------
 
 def verdict_panel(run) -> None:
@@ -81,7 +84,7 @@ def epoch_controls(run) -> tuple[int, bool]:
     check_link_choice("epoch", labels, f"{epochs[-1]}",
                       f"a recorded checkpoint between 0 and {epochs[-1]}")
     check_link_flag("log_loss")
-    c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
     epoch = c1.select_slider(
         "Epoch (recorded checkpoints)", options=epochs, value=epochs[-1], key="epoch",
         bind="query-params",
@@ -112,9 +115,8 @@ def surface_panel(run, grid: dict) -> None:
 def derivative_panel(run, grid: dict) -> None:
     act = run.config.activation
     symbol = nn.DERIVATIVE_SYMBOLS[act]
-    columns = 1 if run.config.hidden <= 2 else None
     st.plotly_chart(fig.derivative_heatmaps_figure(grid["plane"], grid["deriv1"], run.X, run.y,
-                                                   act, columns=columns), **CHART)
+                                                   act), **CHART)
     line = ("" if act == "relu" else
             f" The dotted line is the saturation threshold, {SATURATION_FRACTION:.0%} of the "
             "largest possible value.")
@@ -130,7 +132,7 @@ def first_screen(run, k: int, log: bool, table_slot) -> None:
     with table_slot:
         truth_table_panel(run, snap, epoch)
     grid = cached_plane(run.config, st.session_state.get("start"), k)
-    for column, draw in zip(st.columns(3), (lambda: loss_panel(run, epoch, log),
+    for column, draw in zip(st.columns(FIRST_SCREEN_WIDTHS), (lambda: loss_panel(run, epoch, log),
                                             lambda: surface_panel(run, grid),
                                             lambda: derivative_panel(run, grid)), strict=True):
         with column:
@@ -144,10 +146,11 @@ def run_page(config: TrainConfig, start: str | None) -> None:
     if len(run.history.epochs) == 0:
         st.info("Nothing to show yet.")
         return
+    # The verdict with the epoch under it, beside the truth table: one row on a wide screen.
     left, right = st.columns([3, 2])
     with left:
         verdict_panel(run)
-    k, log = epoch_controls(run)
+        k, log = epoch_controls(run)
     first_screen(run, k, log, right)
     st.markdown("**More views** at the same epoch")
     labels = list(views.VIEWS)
