@@ -41,9 +41,11 @@ def load_settings_from_url() -> None:
 
 
 def settings_changed() -> None:
-    """A setting was changed by hand: warnings about the original link no longer apply."""
+    """A setting was changed by hand: warnings about the original link no longer apply,
+    and a sweep asked for the old settings is called off."""
     st.session_state.url_warnings = []
     st.session_state.view_warnings = []
+    st.session_state.pop("sweep_wanted", None)
 
 
 def _reset_defaults() -> None:
