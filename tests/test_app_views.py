@@ -262,12 +262,13 @@ def test_live_training_keeps_weights_on_lr_change_and_resets_on_architecture_cha
 
 def test_census_counts_come_from_the_plateau_registry_and_add_up():
     at = start(FAST, page="Seed census", census_n=10)
-    labels = [m.label for m in at.metric]
-    assert labels == ["Solved", *(f"Stuck: {text}" for text in PLATEAUS.values()),
-                      f"Stuck: {explore.ELSEWHERE}"]
-    solved = int(at.metric[0].value.split(" of ")[0])
-    stuck = sum(int(m.value) for m in at.metric[1:])
-    assert solved + stuck == 10
+    (metric,) = at.metric
+    assert metric.label == "Solved"
+    solved = int(metric.value.split(" of ")[0])
+    (table,) = [d.value for d in at.dataframe if "stuck where" in d.value.columns]
+    assert table["stuck where"].tolist() == [*PLATEAUS.values(), explore.ELSEWHERE]
+    assert solved + table["seeds"].sum() == 10
+    assert any(c.value == f"{10 - solved} unsolved" for c in at.caption)
     histogram = charts(at)[0]
     bars = [t for t in histogram["data"] if t["type"] == "histogram"]
     assert sum(int(t["name"].split("(")[1].rstrip(")")) for t in bars) == 10
@@ -313,6 +314,7 @@ def test_sweep_opens_with_the_tutorial_sweep_and_offers_one_for_these_settings()
     (heatmap,) = [c for c in charts(at) if c["data"][0]["type"] == "heatmap"]
     assert heatmap["data"][0]["x"] == [f"{v:g}" for v in explore.SWEEP_LRS]  # the tutorial's
     assert any("the tutorial defaults" in m.value for m in at.markdown)
+    assert any("settings differ" in c.value for c in at.caption)
     (button,) = [b for b in at.button if b.label == "Run sweep for these settings"]
     ok(button.click().run())
     (heatmap,) = [c for c in charts(at) if c["data"][0]["type"] == "heatmap"]
@@ -326,5 +328,6 @@ def test_the_default_sweep_is_shown_at_once_with_no_button():
     at = start(page="Sweep")
     (heatmap,) = [c for c in charts(at) if c["data"][0]["type"] == "heatmap"]
     assert heatmap["data"][0]["x"] == [f"{v:g}" for v in explore.SWEEP_LRS]
-    assert any("these settings" in m.value for m in at.markdown)
+    assert any("for the tutorial defaults" in m.value for m in at.markdown)
     assert not [b for b in at.button if b.label.startswith("Run sweep")]
+    assert not [c for c in at.caption if "settings differ" in c.value]

@@ -147,7 +147,8 @@ def test_app_in_chromium():
             # button, and changing a setting while it runs cancels it (nothing is kept).
             wait_for_rerun(page, lambda: page.get_by_role("tab", name="Sweep").click(),
                            timeout=SWEEP_TIMEOUT, min_charts=1)
-            assert page.get_by_text("Solved fraction for these settings").count() == 1
+            assert page.get_by_text("Solved fraction for the tutorial defaults").count() == 1
+            assert page.get_by_role("button", name="Run sweep for these settings").count() == 0
             _set_number(page, "Epochs", "2000")
             assert page.get_by_text("Solved fraction for the tutorial defaults").count() == 1
             page.get_by_role("button", name="Run sweep for these settings").click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from backprop import TrainConfig, explore
@@ -18,16 +19,15 @@ DEFAULTS = TrainConfig()
 
 
 def _counts_panel(many) -> None:
+    """Solved, then every stuck seed by plateau: the stuck rows add up to the unsolved."""
     counts = explore.census_counts(many)
     total = len(many.seeds)
     solved = counts.pop("solved")
-    columns = st.columns(1 + len(counts))
-    columns[0].metric("Solved", f"{solved} of {total}",
-                      help="Every sample on the right side of 0.5")
-    for column, (kind, count) in zip(columns[1:], counts.items(), strict=True):
-        column.metric(f"Stuck: {kind}", count)
-    st.caption(f"{total - solved} unsolved = " + " + ".join(str(c) for c in counts.values())
-               + " (one count per plateau; a seed stuck at another MSE counts as elsewhere).")
+    c1, c2 = st.columns([1, 2])
+    c1.metric("Solved", f"{solved} of {total}", help="Every sample on the right side of 0.5")
+    c1.caption(f"{total - solved} unsolved")
+    c2.dataframe(pd.DataFrame({"stuck where": list(counts), "seeds": list(counts.values())}),
+                 hide_index=True, width="stretch")
 
 
 def census_panel(config: TrainConfig) -> None:
@@ -112,9 +112,14 @@ def sweep_panel(config: TrainConfig) -> None:
     mine = _sweep_key(config, seeds)
     try:
         if mine == TUTORIAL_SWEEP or st.session_state.get("sweep_wanted") == mine:
-            result, label = _run_sweep(config, seeds), "these settings"
+            result = _run_sweep(config, seeds)
+            label = "the tutorial defaults" if mine == TUTORIAL_SWEEP else "these settings"
         else:
-            st.button("Run sweep for these settings", type="primary", on_click=_want, args=(mine,))
+            c1, c2 = st.columns([1, 2], vertical_alignment="center")
+            c1.button("Run sweep for these settings", type="primary", on_click=_want,
+                      args=(mine,))
+            c2.caption("Your settings differ from the tutorial's. Below is the tutorial's "
+                       "sweep, computed once for everyone.")
             result, label = _run_sweep(DEFAULTS, explore.SWEEP_SEEDS), "the tutorial defaults"
     except ValueError as err:  # the library's size bounds
         st.error(f"Sweep not run: {err}.", icon=":material/block:")
