@@ -27,7 +27,7 @@ def timeline_panel(run, at: dict) -> None:
 
 
 def hidden_units_panel(run, at: dict) -> None:
-    st.caption("What each hidden unit j computes: its activation a⁽¹⁾ⱼ over the input plane. "
+    st.caption("What each hidden unit j computes: its activation a⁽¹⁾ over the input plane. "
                "The output unit draws its boundary by combining these.")
     grid = at["grid"]
     st.plotly_chart(fig.activation_heatmaps_figure(
