@@ -11,6 +11,7 @@ from .config import TrainConfig
 from .diagnosis import PLATEAUS, SATURATION_FRACTION
 from .many import MAX_SEEDS, ManyRuns, train_many
 from .nn import DERIVATIVE_MAX
+from .plane import Plane, evaluate
 
 MAX_SWEEP_CELLS = 100
 MAX_LOSS_POINTS = 500  # loss samples kept per seed in a census
@@ -51,6 +52,34 @@ def census_examples(many: ManyRuns, per_kind: int = 4) -> list[int]:
     groups.append(stuck[np.isnan(many.plateau[stuck])])
     spread = [int(s) for s in chain.from_iterable(zip_longest(*groups)) if s is not None]
     return solved + spread[:per_kind]
+
+
+ELSEWHERE = "elsewhere (no named plateau)"
+
+
+def census_counts(many: ManyRuns) -> dict[str, int]:
+    """How many seeds solved, stuck on each plateau of ``PLATEAUS``, and stuck elsewhere.
+
+    Keys: ``"solved"``, each plateau's description (in ``PLATEAUS`` order), then
+    ``ELSEWHERE``. Every seed is counted once, so the stuck counts add up to the
+    number of unsolved seeds.
+    """
+    stuck = ~np.asarray(many.solved, dtype=bool)
+    plateau = np.asarray(many.plateau, dtype=float)
+    counts = {"solved": int((~stuck).sum())}
+    named = np.zeros_like(stuck)
+    for value, text in PLATEAUS.items():
+        here = stuck & np.isclose(plateau, value)
+        counts[text] = int(here.sum())
+        named |= here
+    counts[ELSEWHERE] = int((stuck & ~named).sum())
+    return counts
+
+
+def example_surfaces(many: ManyRuns, picks, plane: Plane) -> list[np.ndarray]:
+    """The output a2 (ny, nx) over ``plane`` of each census seed index in ``picks``."""
+    return [evaluate({name: values[k] for name, values in many.params.items()}, plane,
+                     many.config.activation)["a2"] for k in picks]
 
 
 def seed_label(many: ManyRuns, k: int) -> str:

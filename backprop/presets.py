@@ -13,7 +13,8 @@ PRESETS = {
     "tutorial defaults (seed 0 — stuck)": (
         {},
         "The tutorial's exact run. It never solves XOR: three patterns end up at output ≈ 0.66. "
-        "Open the σ′ heatmaps: both hidden units are dark (saturated) on (0,1), (1,0) and (1,1)."),
+        "See the σ′(z⁽¹⁾) maps beside the decision surface: both hidden units are dark "
+        "(saturated) on (0,1), (1,0) and (1,1)."),
     "a seed that solves": (
         {"seed": 2},
         "Same settings, another random start. The two hidden units split the plane with two "

@@ -86,16 +86,16 @@ def _healthy(base: str) -> bool:
 
 @contextlib.contextmanager
 def serve_app(app_path: str | os.PathLike = "app.py", query: str = "",
-              timeout: float = 60) -> Iterator[str]:
+              timeout: float = 60, port: int | None = None) -> Iterator[str]:
     """Run ``streamlit run app_path`` headless on a free loopback port; yield its URL.
 
     ``app_path`` is relative to the repository root (the working directory of the
     server). ``query`` (``"hidden=3&lr=0.5"``, no ``?``) is appended to the yielded URL.
     The server's whole process group is killed on exit, even when the body raises.
     Raises RuntimeError, with the server's output, if it is not healthy within ``timeout``
-    seconds or exits early.
+    seconds or exits early. ``port`` defaults to a free one.
     """
-    port = free_port()
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path),
            "--server.headless", "true", "--server.port", str(port),

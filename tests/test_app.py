@@ -1,99 +1,35 @@
-"""The dashboard through Streamlit's AppTest: defaults, URL, widgets, views, files, census.
+"""The dashboard through Streamlit's AppTest: defaults, settings in the URL, widgets, files.
 
-Each test starts a fresh session (``AppTest.from_file``); training results are
-cached per process, so only the first run of a config pays for it. Most tests
-ask for 500 epochs through the URL to stay fast.
-
-AppTest (1.67) cannot click a tab: ``at.tabs`` lists every tab's label, but a
-``Tab`` has no setter. The app's tab groups have a key and ``on_change="rerun"``,
-which makes them widgets, so a test opens a tab by writing its label into
-``at.session_state[key]`` before a run.
+The first screen, the views and the view in the link are in tests/test_app_views.py;
+the helpers (and how AppTest opens a tab) in tests/appsession.py.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
+from appsession import (
+    DEFAULTS,
+    FAST,
+    PAGES,
+    VIEWS,
+    config_from_state,
+    control,
+    link_warnings,
+    ok,
+    shown,
+    start,
+    text_elements,
+    truth_table,
+    url,
+)
 from streamlit.testing.v1 import AppTest
 
-from backprop import FIELDS, TrainConfig, explore, to_query, train
+from backprop import FIELDS, to_query, train
 from backprop.config import format_value
 from backprop.presets import PRESETS, preset_config
-from backprop.training import checkpoint_epochs
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-DEFAULTS = TrainConfig()
-FAST = {"epochs": "500"}
-VIEWS = ["Decision surface", "σ′ heatmaps", "Hidden units", "Why stuck?", "Backprop step",
-         "Network", "Gradient check"]
-PAGES = ["Run", "Live training", "Seed census", "Sweep"]
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-def start(query: dict | None = None, **state) -> AppTest:
-    """A session opened at ``?query``, with ``state`` in session_state, run once."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    for key, value in state.items():
-        at.session_state[key] = value
-    return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def url(at: AppTest) -> dict[str, str]:
-    """The address bar's settings, one string per key."""
-    values = {key: at.query_params[key] for key in at.query_params}
-    return {k: v[-1] if isinstance(v, list) else v for k, v in values.items()}
-
-
-def control(at: AppTest, name: str):
-    """The sidebar widget of a setting (widget keys are the FIELDS names)."""
-    if FIELDS[name].kind == "choice":
-        return at.selectbox(key=name)
-    if name == "hidden":
-        return at.slider(key=name)
-    return at.number_input(key=name)
-
-
-def shown(markdown: str) -> str:
-    """What a reader sees: the app backslash-escapes user text so it cannot become markup."""
-    return re.sub(r"\\(.)", r"\1", markdown)
-
-
-def link_warnings(at: AppTest) -> list[str]:
-    return [shown(w.value) for w in at.warning if w.value.startswith("Link setting ignored")]
-
-
-def charts(at: AppTest) -> list[dict]:
-    """Every plotly chart's figure, parsed from the JSON spec the browser receives."""
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
-def text_elements(at: AppTest) -> list[str]:
-    """Bodies of everything rendered as markdown or raw HTML."""
-    kinds = ("markdown", "caption", "latex", "html")
-    return [str(node.value) for kind in kinds for node in at.get(kind)]
-
-
-def config_from_state(at: AppTest) -> TrainConfig:
-    return TrainConfig(**{name: at.session_state[name] for name in FIELDS})
-
-
-def truth_table(at: AppTest):
-    (table,) = [d.value for d in at.dataframe if "prediction" in d.value.columns]
-    return table
-
 
 # --- defaults --------------------------------------------------------------------------------
 
@@ -109,7 +45,7 @@ def test_defaults_run_and_seed_0_is_stuck_on_a_plateau(default_app):
     assert not default_app.error
 
 
-def test_defaults_write_every_setting_to_the_url(default_app):
+def test_defaults_write_every_setting_to_the_url_and_nothing_else(default_app):
     assert url(default_app) == to_query(DEFAULTS)
 
 
@@ -216,89 +152,6 @@ def test_bad_url_is_corrected_and_no_raw_html_is_rendered(garbage_app):
                 and "<script" in m.value]
 
 
-# --- the run views --------------------------------------------------------------------------
-
-def red_lines(figure: dict) -> list:
-    return [s["x0"] for s in figure["layout"].get("shapes", [])
-            if s.get("line", {}).get("color") == "#b2182b"]
-
-
-def test_epoch_scrubber_moves_every_view_to_that_checkpoint():
-    at = start(FAST)
-    scrubber = at.select_slider(key="epoch")
-    assert scrubber.value == 500
-    assert [int(e) for e in scrubber.options] == checkpoint_epochs(500).tolist()
-    loss, surface = charts(at)
-    assert red_lines(loss) == [500]
-    ok(scrubber.set_value(50).run())
-    moved_loss, moved_surface = charts(at)
-    assert red_lines(moved_loss) == [50]
-    assert moved_surface["data"][0]["z"] != surface["data"][0]["z"]
-    assert at.select_slider(key="epoch").value == 50
-
-
-def test_sample_picker_changes_the_backprop_step():
-    at = start(FAST, view="Backprop step")
-    first = [m.value for m in at.latex]
-    assert first and r"\begin{bmatrix}0 \\ 0\end{bmatrix}" in first[0]
-    ok(at.selectbox(key="sample").set_value(2).run())
-    second = [m.value for m in at.latex]
-    assert r"\begin{bmatrix}1 \\ 0\end{bmatrix}" in second[0]
-    assert first != second
-
-
-def test_log_toggle_switches_the_loss_axis():
-    at = start(FAST)
-    assert charts(at)[0]["layout"]["yaxis"]["type"] == "linear"
-    ok(at.toggle(key="log_loss").set_value(True).run())
-    assert charts(at)[0]["layout"]["yaxis"]["type"] == "log"
-
-
-# (view, plotly charts including the loss curve, latex blocks, dataframes incl. truth table)
-VIEW_CONTENT = {
-    "Decision surface": (2, 0, 1),
-    "σ′ heatmaps": (3, 0, 1),
-    "Hidden units": (2, 0, 1),
-    "Why stuck?": (2, 0, 1),
-    "Backprop step": (1, 17, 1),
-    "Network": (2, 0, 1),
-    "Gradient check": (1, 0, 2),
-}
-
-
-@pytest.mark.parametrize("view", VIEWS)
-def test_each_view_renders_only_its_own_content(view):
-    at = start(FAST, view=view)
-    assert at.session_state["view"] == view
-    plots, latex, frames = VIEW_CONTENT[view]
-    assert (len(at.get("plotly_chart")), len(at.latex), len(at.dataframe)) == (
-        plots, latex, frames)
-
-
-@pytest.mark.parametrize("activation, symbol, top", [("sigmoid", "σ′(z¹)", 0.25),
-                                                     ("tanh", "tanh′(z¹)", 1)])
-def test_derivative_view_colour_range_per_activation(activation, symbol, top):
-    at = start({**FAST, "activation": activation}, view="σ′ heatmaps")
-    heatmaps = charts(at)[1]
-    assert heatmaps["layout"]["coloraxis"]["cmax"] == top
-    assert heatmaps["layout"]["coloraxis"]["colorbar"]["title"]["text"] == symbol
-    assert any(symbol in m.value for m in at.markdown)
-
-
-def test_gradient_check_agrees_with_backprop():
-    at = start(FAST, view="Gradient check")
-    (table,) = [d.value for d in at.dataframe if "relative error" in d.value.columns]
-    assert len(table) == 9  # W1 (2x2), b1 (2), W2 (2), b2 (1)
-    assert (table["relative error"] < 1e-4).all()
-
-
-def test_why_stuck_with_more_than_two_hidden_units_picks_the_axes():
-    at = start({**FAST, "hidden": "4"}, view="Why stuck?")
-    ok(at.selectbox(key="unit_y").set_value(3).run())
-    figure = charts(at)[1]
-    assert figure["layout"]["yaxis"]["title"]["text"] == "a¹ of unit 4"
-
-
 # --- presets and reset ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", list(PRESETS))
@@ -381,41 +234,6 @@ def test_good_upload_starts_from_its_weights_until_hidden_changes():
     assert "start" not in at.session_state
 
 
-# --- live training, census, sweep -----------------------------------------------------------
-
-def test_live_training_steps_forward():
-    at = start(FAST, page="Live training")
-    assert any(m.value.startswith("**Epoch 0**") for m in at.markdown)
-    (step,) = [b for b in at.button if b.label.startswith("Step +")]
-    ok(step.click().run())
-    assert any(m.value.startswith("**Epoch 200**") for m in at.markdown)
-    assert len(at.get("plotly_chart")) == 3
-
-
-def test_census_of_a_few_seeds_shows_its_metrics_and_histogram():
-    at = start(FAST, page="Seed census", census_n=10)
-    assert [m.label for m in at.metric] == ["Solved", "Stuck near MSE 1/8",
-                                           "Stuck near MSE 1/6"]
-    histogram = charts(at)[0]
-    bars = [t for t in histogram["data"] if t["type"] == "histogram"]
-    assert sum(int(t["name"].split("(")[1].rstrip(")")) for t in bars) == 10
-    assert len(at.selectbox(key="census_pick").options) == 10
-
-
-def test_sweep_tab_waits_for_its_button():
-    at = start(FAST, page="Sweep")
-    assert [b.label for b in at.button if b.label == "Run sweep"] == ["Run sweep"]
-    assert len(at.get("plotly_chart")) == 0
-
-
-def test_census_open_button_opens_that_seed_in_the_main_views():
-    at = start({**FAST}, page="Seed census", census_n=10)
-    ok(at.selectbox(key="census_pick").set_value(3).run())
-    ok(at.button[[b.label for b in at.button].index("Open")].click().run())
-    assert at.session_state["seed"] == 3
-    assert at.query_params["seed"] in ("3", ["3"])
-
-
 def test_stale_messages_clear_when_the_user_acts():
     at = start({**FAST, "lr": "abc"})
     assert any("Link setting ignored" in w.value for w in at.warning)
@@ -426,28 +244,6 @@ def test_stale_messages_clear_when_the_user_acts():
     assert any("Could not use that run file" in e.value for e in at.error)
     ok(at.file_uploader(key="upload").set_value(None).run())
     assert not any("Could not use that run file" in e.value for e in at.error)
-
-
-DIVERGES = {"dataset": "xor-cloud", "samples": "50", "noise": "1", "hidden": "16",
-            "activation": "relu", "loss": "bce", "lr": "1000", "epochs": "300"}
-
-
-@pytest.mark.parametrize("view", ["Decision surface", "σ′ heatmaps", "Hidden units",
-                                  "Why stuck?", "Backprop step", "Network", "Gradient check"])
-def test_a_diverging_run_says_so_once_and_every_view_still_draws(view):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        at = start(DIVERGES, view=view)
-    errors = [e.value for e in at.error]
-    assert len(errors) == 1 and "non-finite" in errors[0], errors
-    assert charts(at), "the loss curve up to the failure still draws"
-
-
-def test_census_of_diverging_seeds_has_no_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        at = start(DIVERGES, page="Seed census", census_n=10)
-    assert len(charts(at)) >= 1
 
 
 def test_hidden_settings_keep_their_values():
@@ -481,31 +277,20 @@ def test_a_new_url_in_the_same_session_is_followed():
     assert url(at)["hidden"] == "2"
 
 
-def test_sweep_runs_and_draws_its_heatmap_on_a_point_cloud():
-    at = start({"dataset": "xor-cloud", "samples": "20", "epochs": "50"}, page="Sweep",
-               sweep_seeds=10)
-    ok(at.button[[b.label for b in at.button].index("Run sweep")].click().run())
-    (heatmap,) = [c for c in charts(at) if c["data"][0]["type"] == "heatmap"]
-    assert heatmap["data"][0]["x"] == [f"{v:g}" for v in explore.sweep_lrs(20)]
-    assert heatmap["data"][0]["z"]["shape"] == f"{len(explore.SWEEP_HIDDEN)}, 6"
+def test_an_upload_says_which_settings_it_filled_in(monkeypatch):
+    """A run file of an older format is completed by the loader; the app names what it added."""
+    from types import SimpleNamespace
 
+    import ui.files
+    from backprop.runfile import dumps, loads
 
-def _live_step(at: AppTest) -> AppTest:
-    (step,) = [b for b in at.button if b.label.startswith("Step +")]
-    return ok(step.click().run())
-
-
-def test_live_training_keeps_weights_on_lr_change_and_resets_on_architecture_change():
-    at = _live_step(start(FAST, page="Live training"))
-    before = {k: v.copy() for k, v in at.session_state["live"]["params"].items()}
-    ok(at.number_input(key="lr").set_value(0.5).run())
-    assert at.session_state["live"]["params"]["W1"] == pytest.approx(before["W1"])
-    _live_step(at)
-    assert any(m.value.startswith("**Epoch 400**") for m in at.markdown)
-    # The second chunk continued from the first chunk's weights with the new lr.
-    config = TrainConfig(epochs=200, lr=0.5)
-    expected = train(config, params=before).params
-    np.testing.assert_allclose(at.session_state["live"]["params"]["W1"], expected["W1"])
-    ok(at.slider(key="hidden").set_value(3).run())
-    assert any(m.value.startswith("**Epoch 0**") for m in at.markdown)
-    assert at.session_state["live"]["params"]["W1"].shape == (3, 2)
+    config = DEFAULTS.replace(epochs=300)
+    saved = train(config)
+    real = loads(dumps(config, saved.params, saved.mse))
+    older = SimpleNamespace(config=real.config, params=real.params,
+                            filled=("update", "samples", "noise"))
+    monkeypatch.setattr(ui.files, "loads", lambda data: older)
+    at = start(FAST)
+    ok(at.file_uploader(key="upload").set_value(("old.json", b"{}", "application/json")).run())
+    (note,) = [shown(c.value) for c in at.caption if "did not hold" in c.value]
+    assert "update, samples, noise" in note

@@ -36,6 +36,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--app", default="app.py", help="script to run (default: app.py)")
     parser.add_argument("--query", default="",
                         help='URL query without the "?", e.g. "hidden=3&lr=0.5"')
+    parser.add_argument("--port", type=int, default=None,
+                        help="port for the app's server (default: a free one)")
     parser.add_argument("--width", type=int, default=1400, help="viewport width (px)")
     parser.add_argument("--height", type=int, default=1000, help="viewport height (px)")
     parser.add_argument("--full-page", action=argparse.BooleanOptionalAction, default=True,
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     start = time.monotonic()
-    with serve_app(args.app, args.query) as url, sync_playwright() as p:
+    with serve_app(args.app, args.query, port=args.port) as url, sync_playwright() as p:
         browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": args.width, "height": args.height})

@@ -1,0 +1,12 @@
+"""The Streamlit side of Backprop Lab: widgets, layout and cached wrappers over ``backprop``.
+
+Imports point one way: ``app`` -> ``ui`` -> ``backprop``. Panels draw and return
+values; anything a test would want to check without a browser lives in ``backprop``.
+
+- ``common``: chart options, inert user text, link checks for the view controls,
+  the shared result store;
+- ``settings``: the sidebar and the settings in the address bar;
+- ``run``: the first screen (verdict, truth table, loss, surface, σ′) and the view tabs;
+- ``views``: the view tabs' panels; ``live``: live training;
+- ``explore``: seed census and sweep; ``files``: run-file download and upload.
+"""

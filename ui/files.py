@@ -1,0 +1,74 @@
+"""Run files: download this run (JSON, CSV); upload one to start from its weights."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from backprop import FIELDS, TrainConfig, tables
+from backprop.runfile import RunFileError, loads, run_to_json
+
+from .common import plain
+from .settings import settings_changed
+
+MAX_UPLOAD_MB = 5
+
+
+def _on_upload() -> None:
+    upload = st.session_state.get("upload")
+    st.session_state.pop("upload_error", None)
+    st.session_state.pop("start_filled", None)
+    if upload is None:
+        return
+    try:
+        loaded = loads(upload.getvalue())
+    except RunFileError as err:
+        st.session_state.upload_error = f"{upload.name}: {err}"
+        return
+    settings_changed()
+    for name in FIELDS:
+        st.session_state[name] = getattr(loaded.config, name)
+    st.session_state.start = json.dumps({k: v.tolist() for k, v in loaded.params.items()})
+    st.session_state.start_name = upload.name
+    # Settings the file did not hold, filled with the values of its format version.
+    st.session_state.start_filled = tuple(getattr(loaded, "filled", ()))
+
+
+def uploaded_weights(config: TrainConfig) -> str | None:
+    """The uploaded starting weights, if they still fit the hidden-layer size."""
+    start = st.session_state.get("start")
+    if start and len(json.loads(start)["W1"]) != config.hidden:
+        st.session_state.pop("start")
+        st.info("The uploaded weights were set aside: they are for a different number of "
+                "hidden units. Training starts from random weights.", icon=":material/info:")
+        return None
+    return start
+
+
+def upload_error_panel() -> None:
+    if st.session_state.get("upload_error"):
+        st.error(f"Could not use that run file — {plain(st.session_state.upload_error)}",
+                 icon=":material/folder_open:")
+
+
+def files_panel(run) -> None:
+    """Download this run (JSON, CSV); upload a run file to start from its weights."""
+    c1, c2 = st.columns(2)
+    c1.download_button("⬇ Run file (JSON)", lambda: run_to_json(run), "backprop-run.json",
+                       "application/json", width="stretch",
+                       help="Settings, final weights and MSE. Upload it here to continue.")
+    c2.download_button("⬇ MSE history (CSV)", lambda: tables.loss_csv(run.mse), "loss.csv",
+                       "text/csv", width="stretch")
+    st.file_uploader(f"Start from a run file's weights (JSON, ≤ {MAX_UPLOAD_MB} MB)",
+                     type=["json"], key="upload", on_change=_on_upload,
+                     max_upload_size=MAX_UPLOAD_MB)
+    if st.session_state.get("start"):
+        st.info(f"Training starts from the weights in **{plain(st.session_state.start_name)}**. "
+                "Those weights are not part of the link.", icon=":material/folder_open:")
+        filled = st.session_state.get("start_filled") or ()
+        if filled:
+            st.caption("The file did not hold " + ", ".join(plain(f) for f in filled)
+                       + ": filled in with the values its format version used.")
+        st.button("Start from random weights again", on_click=lambda: st.session_state.pop(
+            "start", None))

@@ -1,0 +1,172 @@
+"""The Run page: the first screen (verdict, truth table, loss, decision surface, σ′ heatmaps
+at the selected epoch) and, one click away, the other views as tabs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import streamlit as st
+
+from backprop import TrainConfig, nn, tables, train
+from backprop import figures as fig
+from backprop.datasets import LABEL_EVERY_SAMPLE
+from backprop.diagnosis import SATURATION_FRACTION
+from backprop.plane import evaluate, plane_around
+
+from . import files, views
+from .common import CHART, check_link_choice, check_link_flag
+
+VERDICT_STYLE = {
+    "solved": (st.success, ":material/check_circle:"),
+    "stuck": (st.warning, ":material/warning:"),
+    "learning": (st.info, ":material/hourglass_top:"),
+    "diverged": (st.error, ":material/error:"),
+}
+
+
+# --- training, cached ---------------------------------------------------------------------
+
+@st.cache_resource(max_entries=16, show_spinner="Training…")
+def cached_run(config: TrainConfig, start: str | None = None):
+    """``train`` keyed on the config (and uploaded weights). Results are read-only."""
+    params = {k: np.array(v) for k, v in json.loads(start).items()} if start else None
+    return train(config, params=params)
+
+
+@st.cache_resource(max_entries=24)
+def cached_plane(config: TrainConfig, start: str | None, k: int) -> dict:
+    """Network output, activations and derivatives over the input plane at checkpoint k."""
+    run = cached_run(config, start)
+    plane = plane_around(run.X)
+    return {"plane": plane, **evaluate(run.history.at(k), plane, config.activation)}
+
+
+# Loss, surface, σ′ maps: the maps get more room, as they hold one panel per hidden unit.
+FIRST_SCREEN_WIDTHS = [1, 1, 1.4]
+
+# --- the first screen -----------------------------------------------------------------------
+
+def verdict_panel(run) -> None:
+    verdict = run.verdict
+    show, icon = VERDICT_STYLE[verdict.status]
+    show(verdict.text, icon=icon)
+    if verdict.status == "stuck" and run.config.dataset == "xor":
+        symbol = nn.DERIVATIVE_SYMBOLS[run.config.activation]
+        st.caption(
+            "This is normal for this tiny network, not a bug: with the tutorial's settings about "
+            f"3 seeds in 10 never solve XOR. Hidden units saturate ({symbol} ≈ 0) on two or "
+            "more patterns, so almost no gradient reaches them. The heatmaps of "
+            f"{symbol} beside the decision surface show where.")
+
+
+def truth_table_panel(run, snap: dict, epoch: int) -> None:
+    """The samples with the network's outputs a⁽²⁾ at the selected epoch."""
+    predictions = snap["a2"][0]
+    table = tables.truth_table(run.X, run.y, predictions)
+    final = epoch == len(run.mse)
+    st.markdown("**Truth table**, with the network's output a⁽²⁾ "
+                + ("after training" if final else f"at epoch {epoch:,}"))
+    if len(table) > LABEL_EVERY_SAMPLE:
+        st.caption(f"{len(table)} samples; {np.mean(table.correct == '✓'):.0%} on the right "
+                   f"side of 0.5. First {LABEL_EVERY_SAMPLE} shown.")
+        table = table.head(LABEL_EVERY_SAMPLE)
+    st.dataframe(table, hide_index=True, column_config={
+        "prediction": st.column_config.NumberColumn(format="%.4f")})
+    last = run.mse[-1] if len(run.mse) else float("nan")
+    st.caption(f"Final MSE {last:.5f} after {len(run.mse):,} epochs.")
+
+
+def epoch_controls(run) -> tuple[int, bool]:
+    """The checkpoint scrubber and the log-scale switch; returns (checkpoint index, log)."""
+    epochs = run.history.epochs.tolist()
+    labels = [str(e) for e in epochs]
+    check_link_choice("epoch", labels, f"{epochs[-1]}",
+                      f"a recorded checkpoint between 0 and {epochs[-1]}")
+    check_link_flag("log_loss")
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    epoch = c1.select_slider(
+        "Epoch (recorded checkpoints)", options=epochs, value=epochs[-1], key="epoch",
+        bind="query-params",
+        help="Every view on this page shows the network as it was after this many updates.")
+    log = c2.toggle("Log-scale MSE", key="log_loss", bind="query-params")
+    return run.history.index(epoch), log
+
+
+def loss_panel(run, epoch: int, log: bool) -> None:
+    st.plotly_chart(fig.loss_figure(run.mse, log, epoch, run.config.dataset == "xor"),
+                    **CHART)
+    why = ("Training descends ½(a⁽²⁾ − y)² summed over the samples: the same curve, scaled, "
+           "so the two fall together." if run.config.loss == "mse" else
+           "Training descends the cross-entropy; the MSE is plotted so that runs with "
+           "either loss compare on one scale.")
+    st.caption("Plotted: the MSE, the mean over the samples of (a⁽²⁾ − y)², at each epoch "
+               f"before its update (the number the tutorial prints). {why} Dotted: the MSE "
+               "of XOR's stuck states; red: the selected epoch.")
+
+
+def surface_panel(run, grid: dict) -> None:
+    st.plotly_chart(fig.surface_figure(grid["plane"], grid["a2"], run.X, run.y), **CHART)
+    st.caption("The output a⁽²⁾ over the input plane. Blue is 1, red 0; the black line is "
+               "where it crosses 0.5, the decision boundary. Each sample should sit on its "
+               "own colour.")
+
+
+def derivative_panel(run, grid: dict) -> None:
+    act = run.config.activation
+    symbol = nn.DERIVATIVE_SYMBOLS[act]
+    st.plotly_chart(fig.derivative_heatmaps_figure(grid["plane"], grid["deriv1"], run.X, run.y,
+                                                   act), **CHART)
+    line = ("" if act == "relu" else
+            f" The dotted line is the saturation threshold, {SATURATION_FRACTION:.0%} of the "
+            "largest possible value.")
+    st.caption(f"{symbol} of each hidden unit j over the input plane. Backprop multiplies each "
+               f"hidden unit's error by {symbol}: where it is dark the unit is saturated and "
+               f"the weights feeding it barely move.{line}")
+
+
+def first_screen(run, k: int, log: bool, table_slot) -> None:
+    """Verdict and truth table (into ``table_slot``), then loss, surface and σ′ side by side."""
+    epoch = int(run.history.epochs[k])
+    snap = run.history.at(k)
+    with table_slot:
+        truth_table_panel(run, snap, epoch)
+    grid = cached_plane(run.config, st.session_state.get("start"), k)
+    for column, draw in zip(st.columns(FIRST_SCREEN_WIDTHS), (lambda: loss_panel(run, epoch, log),
+                                            lambda: surface_panel(run, grid),
+                                            lambda: derivative_panel(run, grid)), strict=True):
+        with column:
+            draw()
+
+
+@st.fragment
+def run_page(config: TrainConfig, start: str | None) -> None:
+    """The Run tab; a fragment, so moving the epoch redraws only this page."""
+    run = cached_run(config, start)
+    if len(run.history.epochs) == 0:
+        st.info("Nothing to show yet.")
+        return
+    # The verdict with the epoch under it, beside the truth table: one row on a wide screen.
+    left, right = st.columns([3, 2])
+    with left:
+        verdict_panel(run)
+        k, log = epoch_controls(run)
+    first_screen(run, k, log, right)
+    st.markdown("**More views** at the same epoch")
+    labels = list(views.VIEWS)
+    check_link_choice("view", labels, labels[0])
+    tabs = st.tabs(labels, key="view", bind="query-params")
+    at = {"k": k, "epoch": int(run.history.epochs[k]), "snap": run.history.at(k),
+          "grid": cached_plane(config, start, k)}
+    for tab, view in zip(tabs, views.VIEWS.values(), strict=True):
+        if tab.open:  # only the open tab builds its figures
+            with tab:
+                view(run, at)
+
+
+
+def run_tab(config: TrainConfig, start: str | None) -> None:
+    """The Run page, then its files (outside the fragment: an upload changes the settings)."""
+    run_page(config, start)
+    with st.expander("Files: download this run, or start from a saved one"):
+        files.files_panel(cached_run(config, start))

@@ -1,0 +1,129 @@
+"""The sidebar settings and their copy in the address bar.
+
+Every setting is written to the URL on every run (all of them, so a link stays
+exact even if a default changes later). The view controls are bound to the URL
+by Streamlit itself (``bind="query-params"``); this module never touches their
+keys, so the two coexist.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from backprop import FIELDS, TrainConfig, from_query, to_query
+from backprop.datasets import CONTINUOUS
+from backprop.presets import PRESETS, preset_config
+
+from .common import VIEW_KEYS, plain
+
+DEFAULTS = TrainConfig()
+
+
+def _settings_in_url() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in FIELDS if key in st.query_params}
+
+
+def load_settings_from_url() -> None:
+    """Fill the widgets from the URL on a session's first run, and whenever the URL is
+    no longer the one the app last wrote (browser back/forward). Keep any warnings.
+
+    Sets ``following_link`` for this run, so the view controls check their own values.
+    """
+    following = st.session_state.get("written_query") != _settings_in_url()
+    st.session_state.following_link = following
+    if not following:
+        return
+    config, warnings = from_query(_settings_in_url())
+    st.session_state.url_warnings = warnings
+    st.session_state.view_warnings = []
+    for name in FIELDS:
+        st.session_state[name] = getattr(config, name)
+
+
+def settings_changed() -> None:
+    """A setting was changed by hand: warnings about the original link no longer apply,
+    and a sweep asked for the old settings is called off."""
+    st.session_state.url_warnings = []
+    st.session_state.view_warnings = []
+    st.session_state.pop("sweep_wanted", None)
+
+
+def _reset_defaults() -> None:
+    settings_changed()
+    for name in FIELDS:
+        st.session_state[name] = getattr(DEFAULTS, name)
+    st.session_state.pop("start", None)
+
+
+def _apply_preset() -> None:
+    name = st.session_state.get("preset")
+    if name in PRESETS:
+        _reset_defaults()
+        config = preset_config(name)
+        for field in FIELDS:
+            st.session_state[field] = getattr(config, field)
+
+
+def settings_controls() -> TrainConfig:
+    """The sidebar settings; returns the config they describe."""
+    sb = st.sidebar
+    sb.header("Settings")
+    sb.button("↺ Tutorial defaults", on_click=_reset_defaults, width="stretch",
+              help="XOR, 2 hidden sigmoid units, ½ squared error, lr 0.1, 10,000 epochs, seed 0.")
+    sb.selectbox("Preset", list(PRESETS), index=None, key="preset", on_change=_apply_preset,
+                 placeholder="Choose a preset…", help="One click sets every setting.")
+    if st.session_state.get("preset") in PRESETS:
+        sb.caption("👀 " + PRESETS[st.session_state.preset][1])
+    dataset_now = st.session_state.get("dataset", DEFAULTS.dataset)
+    for name, field in FIELDS.items():
+        if field.applies(dataset_now):
+            _setting_widget(sb, name)
+    if dataset_now in CONTINUOUS:
+        sb.caption("Gradients are summed over the samples (as in the tutorial), so many points "
+                   "need a small learning rate: try 0.02 for 200 points.")
+    try:
+        return TrainConfig(**{name: st.session_state[name] for name in FIELDS})
+    except ValueError as err:  # widget bounds match FIELDS, so this is a safety net
+        st.warning(f"{err}. Using the tutorial defaults.")
+        return DEFAULTS
+
+
+def _setting_widget(where, name: str) -> None:
+    """Draw one setting's widget, as its ``FIELDS`` entry declares it."""
+    field = FIELDS[name]
+    # persist_state keeps a value while its widget is hidden (samples/noise on XOR).
+    common = {"key": name, "help": field.help, "on_change": settings_changed,
+              "persist_state": "session"}
+    if field.widget == "select":
+        where.selectbox(field.label, field.choices, format_func=field.show, **common)
+    elif field.widget == "slider":
+        where.slider(field.label, int(field.lo), int(field.hi), **common)
+    elif field.kind == "int":
+        where.number_input(field.label, int(field.lo), int(field.hi),
+                           step=int(field.step or 1), **common)
+    else:
+        where.number_input(field.label, float(field.lo), float(field.hi),
+                           step=float(field.step or 0.1), format=field.fmt or "%g", **common)
+
+
+def sync_url(config: TrainConfig) -> None:
+    """Write every setting into the address bar, so copying it shares this exact run.
+
+    Only the settings' keys are written (``update``, not ``from_dict``, which would
+    wipe the view controls' bound keys); keys that are neither are dropped.
+    """
+    wanted = to_query(config)
+    changed = {k: v for k, v in wanted.items() if st.query_params.get_all(k) != [v]}
+    if changed:
+        st.query_params.update(changed)
+    for key in [k for k in st.query_params if k not in wanted and k not in VIEW_KEYS]:
+        del st.query_params[key]
+    st.session_state.written_query = {k: [v] for k, v in wanted.items()}
+
+
+def link_warnings_panel() -> None:
+    """Say which values of the link were not used, and what was used instead."""
+    for warning in st.session_state.get("url_warnings", []):
+        st.warning(f"Link setting ignored: {plain(warning)}.", icon=":material/link:")
+    for warning in st.session_state.get("view_warnings", []):
+        st.warning(f"Link view ignored: {plain(warning)}.", icon=":material/link:")

@@ -1,0 +1,138 @@
+"""The view tabs under the first screen. Each takes the run and the selected checkpoint
+``at`` (``k``, ``epoch``, ``snap``: every quantity of that snapshot, ``grid``: the plane)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from backprop import explore, nn, tables
+from backprop import explore_figures as xfig
+from backprop import figures as fig
+from backprop.datasets import LABEL_EVERY_SAMPLE
+from backprop.diagnosis import SATURATION_FRACTION
+from backprop.diagram import network_figure
+from backprop.steps import step_equations
+
+from .common import CHART, check_link_choice
+
+
+def timeline_panel(run, at: dict) -> None:
+    act, epoch = run.config.activation, at["epoch"]
+    symbol = nn.DERIVATIVE_SYMBOLS[act]
+    st.caption(f"{symbol} of each hidden unit j at each sample, through training: each row "
+               "is one unit at one sample, left to right is training time. Cells turning "
+               "dark are saturation setting in. The red line is the selected epoch.")
+    st.plotly_chart(fig.saturation_timeline_figure(
+        run.history.epochs, run.history.steps["deriv1"], run.X, act, epoch), **CHART)
+
+
+def hidden_units_panel(run, at: dict) -> None:
+    st.caption("What each hidden unit j computes: its activation a⁽¹⁾ over the input plane. "
+               "The output unit draws its boundary by combining these.")
+    grid = at["grid"]
+    st.plotly_chart(fig.activation_heatmaps_figure(
+        grid["plane"], grid["a1"], run.X, run.y, run.config.activation), **CHART)
+
+
+def _unit_axes(H: int) -> tuple[int, int]:
+    """The two hidden units to plot against each other (asked for when there are more)."""
+    if H <= 2:
+        return 0, min(1, H - 1)
+    labels = [str(j + 1) for j in range(H)]
+    check_link_choice("unit_x", labels, "1")
+    check_link_choice("unit_y", labels, "2")
+    c1, c2 = st.columns(2)
+    first = c1.selectbox("Horizontal axis: hidden unit", range(H), key="unit_x",
+                         format_func=lambda j: str(j + 1), bind="query-params")
+    second = c2.selectbox("Vertical axis: hidden unit", range(H), index=1, key="unit_y",
+                          format_func=lambda j: str(j + 1), bind="query-params")
+    return first, second
+
+
+def stuck_panel(run, at: dict) -> None:
+    """Which units are saturated on which samples, and the samples in hidden space."""
+    h, act, k, epoch = run.history, run.config.activation, at["k"], at["epoch"]
+    report = explore.saturation(h.steps["deriv1"][k], h.steps["a1"][k], run.y[0], act)
+    names = fig.sample_labels(run.X)
+    symbol = nn.DERIVATIVE_SYMBOLS[act]
+    st.caption(f"Hidden unit j is called saturated on a sample when {symbol} < "
+               f"{report.threshold:g} ({SATURATION_FRACTION:.0%} of its largest value). "
+               f"Epoch {epoch:,}.")
+    if report.saturated and run.X.shape[1] <= LABEL_EVERY_SAMPLE:
+        st.markdown("\n".join(
+            f"- hidden unit {j + 1} is saturated on {', '.join(names[i] for i in samples)}"
+            for j, samples in report.saturated.items()))
+    elif not report.saturated:
+        st.markdown("No hidden unit is saturated on any sample at this epoch.")
+    if report.merged:
+        st.warning("Merged samples: " + "; ".join(", ".join(names[i] for i in g)
+                                                  for g in report.merged)
+                   + ". These have (almost) the same hidden activations but different targets,"
+                     " so the output unit cannot tell them apart: it can only predict their "
+                     "average. That is the plateau.", icon=":material/merge:")
+    units = _unit_axes(run.config.hidden)
+    st.caption("Hidden space: each sample placed at its hidden activations a⁽¹⁾ (two units), "
+               "with trails showing how it moved during training. The output unit can only draw "
+               "a straight line here (dashed: where a⁽²⁾ = 0.5). Samples that collapse onto "
+               "one point can no longer be separated.")
+    st.plotly_chart(xfig.hidden_space_figure(
+        h.steps["a1"][: k + 1], h.steps["W2"][k], h.steps["b2"][k], run.y[0], run.X, act,
+        units, report.merged), **CHART)
+
+
+def _sample_picker(run) -> int:
+    """The sample the Backprop step follows (it sits with that view)."""
+    names = fig.sample_labels(run.X)
+    check_link_choice("sample", names, names[0], f"one of the samples {names[0]} … {names[-1]}"
+                      if len(names) > LABEL_EVERY_SAMPLE else None)
+    sample = st.selectbox("Sample x to follow through one step", range(len(names)),
+                          key="sample", format_func=lambda i: names[i], bind="query-params",
+                          help="Its target y is shown in the truth table.")
+    return int(sample or 0)
+
+
+def step_panel(run, at: dict) -> None:
+    snap, epoch = at["snap"], at["epoch"]
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    with c1:
+        sample = _sample_picker(run)
+    c2.caption(f"Epoch {epoch:,}, target y = {run.y[0, sample]:g}: every number of the "
+               "forward and backward pass for this sample. Each line is an equation from the "
+               "tutorial with this network's values in it.")
+    sections = step_equations(snap, run.X, run.y, sample, run.config.activation,
+                              run.config.loss, run.config.lr, run.config.update)
+    for title, items in sections:
+        st.markdown(f"**{title}**")
+        for text, latex in items:
+            if text:
+                st.caption(text)
+            st.latex(latex)
+
+
+def network_panel(run, at: dict) -> None:
+    st.caption("Edge width is the weight's size; blue solid = positive, red dashed = "
+               "negative. Hover a node for its bias b, an edge's dot for its weight W.")
+    st.plotly_chart(network_figure(at["snap"], run.config.activation), **CHART)
+
+
+def gradient_check_panel(run, at: dict) -> None:
+    snap, epoch = at["snap"], at["epoch"]
+    st.caption("Each backprop gradient next to a numerical estimate from nudging that one "
+               "weight by ±10⁻⁶ and measuring the loss. Tiny relative errors mean the "
+               f"hand-written backward pass is right (epoch {epoch:,}).")
+    rows = nn.gradient_check(snap, run.X, run.y, run.config.activation, run.config.loss)
+    st.dataframe(tables.gradient_table(rows), hide_index=True, column_config={
+        "backprop": st.column_config.NumberColumn(format="%.6e"),
+        "numerical": st.column_config.NumberColumn(format="%.6e"),
+        "relative error": st.column_config.NumberColumn(format="%.1e")})
+
+
+# The view tabs, in order (their labels are the ``view`` values in a link).
+VIEWS = {
+    "Why stuck?": stuck_panel,
+    "Backprop step": step_panel,
+    "σ′ through training": timeline_panel,
+    "Hidden units": hidden_units_panel,
+    "Network": network_panel,
+    "Gradient check": gradient_check_panel,
+}
