@@ -7,6 +7,7 @@ the helpers (and how AppTest opens a tab) in tests/appsession.py.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -277,20 +278,23 @@ def test_a_new_url_in_the_same_session_is_followed():
     assert url(at)["hidden"] == "2"
 
 
-def test_an_upload_says_which_settings_it_filled_in(monkeypatch):
-    """A run file of an older format is completed by the loader; the app names what it added."""
-    from types import SimpleNamespace
-
-    import ui.files
-    from backprop.runfile import dumps, loads
-
-    config = DEFAULTS.replace(epochs=300)
-    saved = train(config)
-    real = loads(dumps(config, saved.params, saved.mse))
-    older = SimpleNamespace(config=real.config, params=real.params,
-                            filled=("update", "samples", "noise"))
-    monkeypatch.setattr(ui.files, "loads", lambda data: older)
+def test_an_upload_says_which_settings_it_filled_in():
+    """A first-design run file (eight settings) opens; the app names what it filled in."""
+    golden = Path(__file__).parent / "data" / "run-v1-first-design.json"
     at = start(FAST)
-    ok(at.file_uploader(key="upload").set_value(("old.json", b"{}", "application/json")).run())
-    (note,) = [shown(c.value) for c in at.caption if "did not hold" in c.value]
-    assert "update, samples, noise" in note
+    ok(at.file_uploader(key="upload").set_value(
+        ("first.json", golden.read_bytes(), "application/json")).run())
+    (note,) = [shown(c.value) for c in at.caption if "does not set" in c.value]
+    assert "first.json does not set update, samples, noise" in note
+    assert "version 1" in note and "update batch" in note
+
+
+@pytest.mark.parametrize("query, says", [
+    (FAST, True),  # a link from before versions: v is missing, so version 1
+    ({"v": "2", **FAST}, False),  # a current link that leaves settings at their defaults
+    ({}, False),  # the bare address sets nothing: nothing to say
+])
+def test_an_older_link_says_what_it_filled_in(query, says):
+    at = start(query)
+    notes = [shown(c.value) for c in at.caption if "This link does not set" in c.value]
+    assert bool(notes) == says, notes

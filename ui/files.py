@@ -7,6 +7,7 @@ import json
 import streamlit as st
 
 from backprop import FIELDS, TrainConfig, tables
+from backprop.config import filled_message
 from backprop.runfile import RunFileError, loads, run_to_json
 
 from .common import plain
@@ -32,7 +33,7 @@ def _on_upload() -> None:
     st.session_state.start = json.dumps({k: v.tolist() for k, v in loaded.params.items()})
     st.session_state.start_name = upload.name
     # Settings the file did not hold, filled with the values of its format version.
-    st.session_state.start_filled = tuple(getattr(loaded, "filled", ()))
+    st.session_state.start_filled = filled_message(upload.name, loaded)
 
 
 def uploaded_weights(config: TrainConfig) -> str | None:
@@ -66,9 +67,7 @@ def files_panel(run) -> None:
     if st.session_state.get("start"):
         st.info(f"Training starts from the weights in **{plain(st.session_state.start_name)}**. "
                 "Those weights are not part of the link.", icon=":material/folder_open:")
-        filled = st.session_state.get("start_filled") or ()
-        if filled:
-            st.caption("The file did not hold " + ", ".join(plain(f) for f in filled)
-                       + ": filled in with the values its format version used.")
+        if st.session_state.get("start_filled"):
+            st.caption(plain(st.session_state.start_filled))
         st.button("Start from random weights again", on_click=lambda: st.session_state.pop(
             "start", None))

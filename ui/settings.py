@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from backprop import FIELDS, TrainConfig, from_query, to_query
+from backprop import FIELDS, TrainConfig, to_query
+from backprop.config import VERSION, VERSION_KEY, filled_message, read_query
 from backprop.datasets import CONTINUOUS
 from backprop.presets import PRESETS, preset_config
 
@@ -20,7 +21,9 @@ DEFAULTS = TrainConfig()
 
 
 def _settings_in_url() -> dict[str, list[str]]:
-    return {key: st.query_params.get_all(key) for key in FIELDS if key in st.query_params}
+    """The settings (and the link's version ``v``) in the address bar."""
+    return {key: st.query_params.get_all(key) for key in (VERSION_KEY, *FIELDS)
+            if key in st.query_params}
 
 
 def load_settings_from_url() -> None:
@@ -33,11 +36,15 @@ def load_settings_from_url() -> None:
     st.session_state.following_link = following
     if not following:
         return
-    config, warnings = from_query(_settings_in_url())
-    st.session_state.url_warnings = warnings
+    in_url = _settings_in_url()
+    read = read_query(in_url)
+    st.session_state.url_warnings = list(read.warnings)
     st.session_state.view_warnings = []
+    # An older link that sets some settings: say what the others were taken to be.
+    older = read.version < VERSION and any(name in in_url for name in FIELDS)
+    st.session_state.url_filled = filled_message("This link", read) if older else ""
     for name in FIELDS:
-        st.session_state[name] = getattr(config, name)
+        st.session_state[name] = getattr(read.config, name)
 
 
 def settings_changed() -> None:
@@ -45,6 +52,7 @@ def settings_changed() -> None:
     and a sweep asked for the old settings is called off."""
     st.session_state.url_warnings = []
     st.session_state.view_warnings = []
+    st.session_state.url_filled = ""
     st.session_state.pop("sweep_wanted", None)
 
 
@@ -127,3 +135,5 @@ def link_warnings_panel() -> None:
         st.warning(f"Link setting ignored: {plain(warning)}.", icon=":material/link:")
     for warning in st.session_state.get("view_warnings", []):
         st.warning(f"Link view ignored: {plain(warning)}.", icon=":material/link:")
+    if st.session_state.get("url_filled"):
+        st.caption(plain(st.session_state.url_filled))
