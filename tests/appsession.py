@@ -24,6 +24,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from backprop import FIELDS, TrainConfig
+from backprop.config import VERSION_KEY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DEFAULTS = TrainConfig()
@@ -55,7 +56,8 @@ def url(at: AppTest) -> dict[str, str]:
 
 
 def settings_in_url(at: AppTest) -> dict[str, str]:
-    return {k: v for k, v in url(at).items() if k in FIELDS}
+    """The settings in the address bar, and the link's version ``v``."""
+    return {k: v for k, v in url(at).items() if k in FIELDS or k == VERSION_KEY}
 
 
 def control(at: AppTest, name: str):
