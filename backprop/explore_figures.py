@@ -193,6 +193,6 @@ def _boundary(fig, now, W2, b2, i: int, j: int, xs) -> None:
         offset = float(b2[0, 0] + sum(W2[0, h] * now[h].mean() for h in others))
         line = -(W2[0, i] * xs + offset) / W2[0, j] if abs(W2[0, j]) > 1e-12 else None
     if line is not None and np.isfinite(line).all():
-        fig.add_trace(go.Scatter(x=rounded(xs, 3), y=rounded(line, 4), mode="lines",
+        fig.add_trace(go.Scatter(x=rounded(xs, 4), y=rounded(line, 4), mode="lines",
                                  name=f"{n.layer('a', 2)} = 0.5",
                                  line={"color": "black", "dash": "dash"}))
