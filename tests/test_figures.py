@@ -16,7 +16,7 @@ from backprop import figures as fig
 from backprop.datasets import load
 from backprop.diagnosis import PLATEAUS
 from backprop.diagram import network_figure
-from backprop.nn import DERIVATIVE_MAX, DERIVATIVE_SYMBOLS
+from backprop.nn import DERIVATIVE_MAX
 from backprop.plane import Plane, evaluate, plane_around
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
