@@ -34,14 +34,14 @@ def network_figure(params: dict, activation: str = "sigmoid") -> go.Figure:
     H = W1.shape[0]
     layers = [(0.0, _positions(2)), (1.0, _positions(H)), (2.0, _positions(1))]
     scale = max(float(np.abs(np.concatenate([W1.ravel(), W2.ravel()])).max()), 1e-9)
-    fig = new_figure()
+    traces, notes = [], []
     mids = {"x": [], "y": [], "text": []}
     edges = [(0, k, 1, j, W1[j, k], n.weight(1, j + 1, k + 1)) for j in range(H) for k in range(2)]
     edges += [(1, j, 2, 0, W2[0, j], n.weight(2, 1, j + 1)) for j in range(H)]
     labels = H <= LABELLED_UNITS
     for la, a, lb, b, w, name in edges:
         (xa, ya), (xb, yb) = (layers[la][0], layers[la][1][a]), (layers[lb][0], layers[lb][1][b])
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=[xa, xb], y=[ya, yb], mode="lines", hoverinfo="skip", showlegend=False,
             line={"color": BLUE if w >= 0 else RED, "width": round(1 + 7 * abs(w) / scale, 2),
                   "dash": "solid" if w >= 0 else "dash"}))
@@ -52,10 +52,10 @@ def network_figure(params: dict, activation: str = "sigmoid") -> go.Figure:
         mids["y"].append(round(y, 3))
         mids["text"].append(f"{name} = {w:+.4f}")
         if labels:
-            fig.add_annotation(x=x, y=y, text=f"{w:+.2f}", showarrow=False,
-                               font={"size": 11, "color": BLUE if w >= 0 else RED},
-                               bgcolor="rgba(255,255,255,0.85)", borderpad=1)
-    fig.add_trace(go.Scatter(
+            notes.append({"x": x, "y": y, "text": f"{w:+.2f}", "showarrow": False,
+                          "font": {"size": 11, "color": BLUE if w >= 0 else RED},
+                          "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 1})
+    traces.append(go.Scatter(
         x=mids["x"], y=mids["y"], mode="markers", hovertext=mids["text"], showlegend=False,
         marker={"size": 14, "color": "rgba(0,0,0,0)"},
         hovertemplate="%{hovertext}<extra></extra>"))
@@ -67,15 +67,18 @@ def network_figure(params: dict, activation: str = "sigmoid") -> go.Figure:
     hover += [f"output (sigmoid)<br>{n.layer('b', 2)} = {b2[0, 0]:+.4f}"]
     xs = np.concatenate([np.full(len(p), x) for x, p in layers])
     ys = np.concatenate([p for _, p in layers])
-    fig.add_trace(go.Scatter(
+    traces.append(go.Scatter(
         x=xs, y=ys, mode="markers+text", text=names, textposition="middle center",
         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
         marker={"size": 38, "color": "white", "line": {"color": GREY, "width": 2}},
         textfont={"size": 12}))
     for x, y, text in zip(xs, ys, biases, strict=True) if labels else ():
         if text:  # above the node, clear of the edges arriving from the left
-            fig.add_annotation(x=x, y=y, yshift=27, text=text, showarrow=False,
-                               font={"size": 11, "color": GREY}, bgcolor="rgba(255,255,255,0.85)")
-    fig.update_xaxes(visible=False, range=[-0.3, 2.3])
-    fig.update_yaxes(visible=False, range=[-(max(H, 2) / 2.0) - 0.2, max(H, 2) / 2.0 + 0.35])
+            notes.append({"x": x, "y": y, "yshift": 27, "text": text, "showarrow": False,
+                          "font": {"size": 11, "color": GREY},
+                          "bgcolor": "rgba(255,255,255,0.85)"})
+    fig = new_figure(traces, {  # all at once: each add_* call re-validates the figure
+        "annotations": notes, "xaxis": {"visible": False, "range": [-0.3, 2.3]},
+        "yaxis": {"visible": False,
+                  "range": [-(max(H, 2) / 2.0) - 0.2, max(H, 2) / 2.0 + 0.35]}})
     return style(fig, 140 + 55 * max(H, 2))

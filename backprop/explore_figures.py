@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from . import notation as n
 from .datasets import LABEL_EVERY_SAMPLE
 from .diagnosis import PLATEAUS, census_counts, plateau_name, plateau_of
 from .figures import (
     ACTIVATION_RANGE,
+    BAR,
     BLUE,
     GREY,
-    LEAN,
     OUTPUT_SCALE,
     OUTPUT_TICKS,
     RED,
     TARGET_MARKERS,
     TARGET_SIZE,
+    grid,
+    house,
     new_figure,
     rounded,
     sample_labels,
@@ -49,20 +50,21 @@ def census_histogram_figure(final_mse, solved, plateau=None) -> go.Figure:
     masks = [solved] + [np.isclose(plateau, value) for value in PLATEAUS]
     masks.append(~solved & np.isnan(plateau) & np.isfinite(final_mse))
     masks.append(~solved & ~np.isfinite(final_mse))
-    fig = new_figure()
-    for (name, count), mask, colour in zip(counts.items(), masks, OUTCOME_COLOURS, strict=False):
-        fig.add_trace(go.Histogram(
-            x=rounded(final_mse[mask], 5), xbins=bins, name=f"{name} ({count})",
-            marker={"color": colour}, hovertemplate="MSE %{x}<br>%{y} seeds<extra></extra>"))
-    for value, label in PLATEAUS.items():
-        fig.add_vline(x=value, line={"dash": "dot", "color": GREY},
-                      annotation_text=f"{plateau_name(value)}: " + label.split(" (")[0],
-                      annotation_textangle=-90, annotation_position="top left",
-                      annotation_font={"size": 11, "color": GREY})
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.25, "x": 0,
-                                               "traceorder": "normal"})
-    fig.update_xaxes(title="final MSE")
-    fig.update_yaxes(title="seeds")
+    traces = [go.Histogram(x=rounded(final_mse[mask], 5), xbins=bins, name=f"{name} ({count})",
+                           marker={"color": colour},
+                           hovertemplate="MSE %{x}<br>%{y} seeds<extra></extra>")
+              for (name, count), mask, colour in zip(counts.items(), masks, OUTCOME_COLOURS,
+                                                     strict=False)]
+    shapes = [{"type": "line", "xref": "x", "yref": "paper", "x0": v, "x1": v, "y0": 0, "y1": 1,
+               "line": {"dash": "dot", "color": GREY}} for v in PLATEAUS]
+    notes = [{"xref": "x", "yref": "paper", "x": v, "y": 1, "xanchor": "right", "yanchor": "top",
+              "textangle": -90, "showarrow": False, "font": {"size": 11, "color": GREY},
+              "text": f"{plateau_name(v)}: " + label.split(" (")[0]}
+             for v, label in PLATEAUS.items()]
+    fig = new_figure(traces, {
+        "barmode": "stack", "shapes": shapes, "annotations": notes,
+        "legend": {"orientation": "h", "y": -0.25, "x": 0, "traceorder": "normal"},
+        "xaxis": {"title": {"text": "final MSE"}}, "yaxis": {"title": {"text": "seeds"}}})
     return style(fig, 380)
 
 
@@ -75,29 +77,29 @@ def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4,
     m = len(outputs)
     cols = max(1, min(columns, m))
     rows = -(-m // cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles),
-                        horizontal_spacing=0.03, vertical_spacing=0.1 if rows > 1 else 0.0)
-    fig.update_layout(template=LEAN)
+    layout, ids = grid(rows, cols, titles, 0.03, 0.1 if rows > 1 else 0.0)
     xs, ys = rounded(plane.xs), rounded(plane.ys)
+    traces = []
     for k, z in enumerate(outputs):
-        r, c = k // cols + 1, k % cols + 1
-        fig.add_trace(go.Contour(  # colours and the black 0.5 line from one copy of the grid
-            x=xs, y=ys, z=rounded(z, 3), coloraxis="coloraxis", line={"color": "black",
-                                                                      "width": 1.5},
+        place = {"xaxis": ids[k][0], "yaxis": ids[k][1]}
+        traces.append(go.Contour(  # colours and the black 0.5 line from one copy of the grid
+            x=xs, y=ys, z=rounded(z, 3), coloraxis="coloraxis",
+            line={"color": "black", "width": 1.5},
             contours={"coloring": "heatmap", "start": 0.5, "end": 0.5, "size": 1},
-            hovertemplate="output %{z:.3f}<extra></extra>"), row=r, col=c)
-        for trace in samples_trace(X, y, size=9, showlegend=(k == 0)):
-            fig.add_trace(trace, row=r, col=c)
-    fig.update_xaxes(showticklabels=False, range=[plane.xs[0], plane.xs[-1]])
-    fig.update_yaxes(showticklabels=False, range=[plane.ys[0], plane.ys[-1]])
-    fig.update_layout(coloraxis={"colorscale": OUTPUT_SCALE, "cmin": 0, "cmax": 1,
-                                 "showscale": colorbar,
-                                 "colorbar": {"title": {"text": "output"}, "thickness": 10,
-                                              **OUTPUT_TICKS}},
-                      legend={"orientation": "h", "y": -0.05, "x": 0})
-    fig.update_annotations(font_size=12)
-    style(fig, 50 + 210 * rows)
-    fig.update_layout(margin={"t": 30})
+            hovertemplate="output %{z:.3f}<extra></extra>", **place))
+        traces += samples_trace(X, y, size=9, showlegend=(k == 0), **place)
+    for xa, ya in ids:
+        layout["xaxis" + xa[1:]].update(showticklabels=False, range=[plane.xs[0], plane.xs[-1]])
+        layout["yaxis" + ya[1:]].update(showticklabels=False, range=[plane.ys[0], plane.ys[-1]])
+    for note in layout.get("annotations", []):
+        note["font"] = {"size": 12}
+    layout.update(house(50 + 210 * rows, legend={"orientation": "h", "y": -0.05, "x": 0},
+                        coloraxis={"colorscale": OUTPUT_SCALE, "cmin": 0, "cmax": 1,
+                                   "showscale": colorbar,
+                                   "colorbar": {"title": {"text": "output"}, "thickness": 10,
+                                                **OUTPUT_TICKS, **BAR}}))
+    layout["margin"]["t"] = 30
+    fig = new_figure(traces, layout)
     return fig
 
 
@@ -108,7 +110,8 @@ def sweep_figure(lrs, hidden, solved, seeds: int) -> go.Figure:
         x=[f"{v:g}" for v in lrs], y=[str(h) for h in hidden], z=solved, zmin=0, zmax=1,
         colorscale="Cividis", text=[[f"{v:.0%}" for v in row] for row in solved],
         texttemplate="%{text}", textfont={"size": 13},
-        colorbar={"title": {"text": "solved"}, "tickformat": ".0%", "thickness": 12},
+        colorbar={"title": {"text": "solved"}, "tickformat": ".0%", "thickness": 12,
+                  **BAR},
         hovertemplate="lr %{x}, hidden %{y}<br>%{text} of " + str(seeds) + " seeds solved"
                       "<extra></extra>"))
     fig.update_xaxes(title="learning rate", type="category")

@@ -12,12 +12,12 @@ from fractions import Fraction
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from . import notation as n
 from .datasets import LABEL_EVERY_SAMPLE
 from .diagnosis import PLATEAUS, SATURATION_FRACTION
 from .look import (  # noqa: F401  (re-exported: other builders import the look from here)
+    BAR,
     BLUE,
     DERIVATIVE_SCALE,
     FONT,
@@ -28,6 +28,8 @@ from .look import (  # noqa: F401  (re-exported: other builders import the look 
     RED,
     TARGET_MARKERS,
     TARGET_SIZE,
+    grid,
+    house,
     interior_ticks,
     new_figure,
     rounded,
@@ -170,7 +172,7 @@ def surface_figure(plane: Plane, a2, X, y, title: str | None = None) -> go.Figur
         colorbar={"title": {"text": f"output {n.layer('a', 2)}", "side": "top"},
                   "orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2,
                   "yanchor": "top", "len": 300, "lenmode": "pixels", "thickness": 10,
-                  **OUTPUT_TICKS},
+                  **OUTPUT_TICKS, **BAR},
         hovertemplate=f"{X1} %{{x:.2f}}, {X2} %{{y:.2f}}<br>output %{{z:.3f}}<extra></extra>")]
         + boundary_key(a2) + samples_trace(X, y))
     axes = plane_axes(plane)
@@ -197,43 +199,38 @@ def _unit_panels(plane, values, X, y, zmin, zmax, colorscale, label, columns=Non
     """
     H = values.shape[0]
     rows, cols = _unit_grid(H, columns)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[n.hidden_unit(j + 1)
-                                                              for j in range(H)],
-                        horizontal_spacing=0.08, vertical_spacing=0.16 if rows > 1 else 0.0)
-    fig.update_layout(template=LEAN)
+    layout, ids = grid(rows, cols, [n.hidden_unit(j + 1) for j in range(H)], 0.08,
+                       0.16 if rows > 1 else 0.0)
     xs, ys = rounded(plane.xs), rounded(plane.ys)
+    traces = []
     for j in range(H):
-        r, c = j // cols + 1, j % cols + 1
+        place = {"xaxis": ids[j][0], "yaxis": ids[j][1]}
         hover = (f"{n.hidden_unit(j + 1)}<br>{X1} %{{x:.2f}}, {X2} %{{y:.2f}}<br>"
                  f"{label} %{{z:.{decimals}f}}<extra></extra>")
         common = {"x": xs, "y": ys, "z": rounded(values[j], decimals), "coloraxis": "coloraxis",
-                  "hovertemplate": hover}
-        if threshold is None:
-            fig.add_trace(go.Heatmap(**common), row=r, col=c)
-        else:
-            fig.add_trace(go.Contour(
-                **common, contours={"coloring": "heatmap", "start": threshold,
-                                    "end": threshold, "size": 1},
-                line={"color": "white", "width": 1.5, "dash": "dot"}), row=r, col=c)
-        for trace in samples_trace(X, y, size=12, showlegend=(j == 0)):
-            fig.add_trace(trace, row=r, col=c)
+                  "hovertemplate": hover, **place}
+        traces.append(go.Heatmap(**common) if threshold is None else go.Contour(
+            **common, contours={"coloring": "heatmap", "start": threshold, "end": threshold,
+                                "size": 1}, line={"color": "white", "width": 1.5, "dash": "dot"}))
+        traces += samples_trace(X, y, size=12, showlegend=(j == 0), **place)
     axes = plane_axes(plane)
-    fig.update_xaxes(tickfont={"size": 10}, **axes["x"])
-    fig.update_yaxes(tickfont={"size": 10}, **axes["y"])
-    for c in range(1, cols + 1):
-        fig.update_xaxes(title={"text": X1, "standoff": 2}, row=rows, col=c)
-    for r in range(1, rows + 1):
-        fig.update_yaxes(title={"text": X2, "standoff": 2}, row=r, col=1)
-    fig.update_layout(coloraxis={"colorscale": colorscale, "cmin": zmin, "cmax": zmax,
-                                 "colorbar": {"title": {"text": label, "side": "right"},
-                                              "orientation": "h", "thickness": 10,
-                                              "len": 0.6, "x": 0.5, "xanchor": "center",
-                                              "yref": "container", "y": 0.0,
-                                              "yanchor": "bottom"}})
-    style(fig, 140 + 260 * rows, legend={"orientation": "h", "yref": "container", "y": 1.0,
-                                         "yanchor": "top", "x": 0.0, "xanchor": "left"})
-    fig.update_layout(margin={"t": 56, "b": 50})
-    fig.update_annotations(yshift=2)
+    for k, (xa, ya) in enumerate(ids):  # titles on the outer edge only
+        layout["xaxis" + xa[1:]].update(axes["x"], tickfont={"size": 10}, title={
+            "text": X1 if k // cols == rows - 1 else None, "standoff": 2})
+        layout["yaxis" + ya[1:]].update(axes["y"], tickfont={"size": 10}, title={
+            "text": X2 if k % cols == 0 else None, "standoff": 2})
+    for note in layout.get("annotations", []):
+        note["yshift"] = 2
+    layout.update(house(
+        140 + 260 * rows, legend={"orientation": "h", "yref": "container", "y": 1.0,
+                                  "yanchor": "top", "x": 0.0, "xanchor": "left"},
+        coloraxis={"colorscale": colorscale, "cmin": zmin, "cmax": zmax,
+                   "colorbar": {"title": {"text": label, "side": "right"}, **BAR,
+                                "orientation": "h", "thickness": 10, "len": 0.6, "x": 0.5,
+                                "xanchor": "center", "yref": "container", "y": 0.0,
+                                "yanchor": "bottom"}}))
+    layout["margin"].update(t=56, b=50)
+    fig = new_figure(traces, layout)
     return fig
 
 
@@ -290,7 +287,7 @@ def saturation_timeline_figure(epochs, deriv1, X, activation: str = "sigmoid",
     top, label = DERIVATIVE_MAX[activation], n.derivative(activation)
     fig = new_figure(go.Heatmap(
         x=np.asarray(epochs), y=rows, z=rounded(z), zmin=0, zmax=top,
-        colorscale=DERIVATIVE_SCALE, colorbar={"title": {"text": label}, "thickness": 12},
+        colorscale=DERIVATIVE_SCALE, colorbar={"title": {"text": label}, "thickness": 12, **BAR},
         hovertemplate="%{y}<br>epoch %{x}<br>" + label + " %{z:.4f}<extra></extra>"))
     if marker_epoch is not None:
         fig.add_vline(x=marker_epoch, line={"color": RED, "width": 2})

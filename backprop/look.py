@@ -18,14 +18,13 @@ FONT = {"size": 13}
 
 _AXIS = {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID, "zerolinewidth": 2,
          "ticks": "", "automargin": True, "title": {"standoff": 15}}
-_BAR = {"colorbar": {"outlinewidth": 0, "ticks": ""}}
-LEAN = go.layout.Template(
-    layout={"font": {"color": INK}, "hovermode": "closest", "hoverlabel": {"align": "left"},
-            "paper_bgcolor": "white", "plot_bgcolor": "white", "xaxis": _AXIS, "yaxis": _AXIS,
-            "coloraxis": _BAR, "shapedefaults": {"line": {"color": INK}},
-            "annotationdefaults": {"arrowcolor": INK, "arrowhead": 0, "arrowwidth": 1}},
-    data={"heatmap": [_BAR], "contour": [_BAR], "histogram": [{}], "scatter": [{}]},
-)
+BAR = {"outlinewidth": 0, "ticks": ""}  # plotly_white's colour bar; set on each bar
+# Layout only: per-trace defaults would make Plotly build one object per trace type.
+LEAN = go.layout.Template(layout={
+    "font": {"color": INK}, "hovermode": "closest", "hoverlabel": {"align": "left"},
+    "paper_bgcolor": "white", "plot_bgcolor": "white", "xaxis": _AXIS, "yaxis": _AXIS,
+    "coloraxis": {"colorbar": BAR}, "shapedefaults": {"line": {"color": INK}},
+    "annotationdefaults": {"arrowcolor": INK, "arrowhead": 0, "arrowwidth": 1}})
 
 
 def new_figure(data=None, layout=None) -> go.Figure:
@@ -35,12 +34,34 @@ def new_figure(data=None, layout=None) -> go.Figure:
     return go.Figure(data, layout)
 
 
+def house(height: int, title: str | None = None, **extra) -> dict:
+    """The house layout as a dict: height, tight margins, font, optional left title."""
+    return {"height": height, "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+            "font": FONT, "title": {"text": title, "x": 0.0} if title else None, **extra}
+
+
 def style(fig: go.Figure, height: int, title: str | None = None, **extra) -> go.Figure:
-    """Height, tight margins, the lean template and an optional left-aligned title."""
-    fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        template=LEAN, font=FONT, title={"text": title, "x": 0.0} if title else None, **extra)
+    """Apply :func:`house` to a figure made by :func:`new_figure` (so on the lean template)."""
+    fig.update_layout(**house(height, title, **extra))
     return fig
+
+
+def grid(rows: int, cols: int, titles, hspace: float, vspace: float) -> tuple[dict, list]:
+    """A subplot grid's layout (axes, domains, titles) and each panel's (xaxis, yaxis) ids.
+
+    Traces placed by these ids and the layout given to one ``new_figure`` call cost
+    one validation, instead of one per ``add_trace(row=, col=)``.
+    """
+    from plotly.subplots import make_subplots
+
+    shell = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles),
+                          horizontal_spacing=hspace, vertical_spacing=vspace,
+                          figure=go.Figure(layout={"template": LEAN}))
+    layout = shell.layout.to_plotly_json()
+    layout.pop("template", None)
+    ids = [("x" + ("" if k == 0 else str(k + 1)), "y" + ("" if k == 0 else str(k + 1)))
+           for k in range(rows * cols)]
+    return layout, ids
 
 
 # --- the output colour scale ---------------------------------------------------------------
@@ -81,8 +102,12 @@ TARGET_SIZE = {1: 1.0, 0: 0.8}  # relative sizes: the cross sits inside a merged
 
 
 def rounded(z, decimals: int = 4) -> np.ndarray:
-    """Values to ``decimals`` places: a chart cannot show more, and the JSON gets smaller."""
-    return np.round(np.asarray(z, dtype=float), decimals)
+    """Values to ``decimals`` places, as float32: what a chart can show, in half the JSON.
+
+    Plotly sends NumPy arrays as base64 of their bytes, so the JSON size follows the
+    dtype (float32: 4 bytes a value), not the digits; rounding keeps hover text short.
+    """
+    return np.round(np.asarray(z, dtype=float), decimals).astype(np.float32)
 
 
 def interior_ticks(lo: float, hi: float, step: float = 0.5) -> list[float]:
