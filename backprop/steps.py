@@ -29,6 +29,27 @@ W1, W2, B1, B2 = n.tex("W", 1), n.tex("W", 2), n.tex("b", 1), n.tex("b", 2)
 D1, D2 = n.tex(r"\delta", 1), n.tex(r"\delta", 2)
 
 
+# Long equations are stacked, one "= ..." per line, so they fit a phone's width.
+BREAK = r" \\[4pt] &= "
+TERM_BREAK = r" \\[4pt] &\quad + "
+
+
+def stack(latex: str) -> str:
+    """``a = b = c`` as an aligned block with each ``= ...`` on its own line."""
+    first, *rest = latex.split(" = ")
+    if not rest:
+        return latex
+    return r"\begin{aligned}" + first + " &= " + BREAK.join(rest) + r"\end{aligned}"
+
+
+def unstack(latex: str) -> str:
+    """The one-line form of :func:`stack`'s output (for reading the numbers back)."""
+    for old, new in ((r"\begin{aligned}", ""), (r"\end{aligned}", ""), (BREAK, " = "),
+                     (TERM_BREAK, " + "), (" &= ", " = ")):
+        latex = latex.replace(old, new)
+    return latex
+
+
 def _frac(top: str, bottom: str) -> str:
     return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
 
@@ -109,7 +130,7 @@ def _loss_and_output_error(s: dict, target: float, loss: str) -> tuple[list, lis
     s["s2"] = sig(a * (1 - a))
     s["d2"] = sig(s["dLda"] * s["s2"])
     output = [(f"Prediction (the output is always a sigmoid); the target is y = {tx(y)}.",
-               rf"{A2} = \sigma({Z2}) = \sigma({factor(s['z2'])}) = {tx(a)}")]
+               rf"{A2} = \sigma({Z2}) = \sigma({tx(s['z2'])}) = {tx(a)}")]
     loss_lines = [("The loss for this sample.",
                    rf"L = {words['loss'][0]} = {words['loss'][1](tx(a), tx(y))} = {tx(s['L'])}")]
     chain = [
@@ -207,7 +228,7 @@ def _batch_lines(snap: dict, s: dict, X, sample: int, activation: str,
             rf"{mat(src['a1'].T)} = {mat(g['W2'])}{mark}"))
         lines.append(("", rf"\text{{{labels[k]}: }}{D1}x^T = {mat(src['d1'])}{mat(src['x'].T)}"
                           rf" = {mat(g['W1'])}{mark}"))
-    joined = {name: " + ".join(mat(g[name]) for g in shares) for name in ("W2", "W1", "b1")}
+    joined = {name: TERM_BREAK.join(mat(g[name]) for g in shares) for name in ("W2", "W1", "b1")}
     joined["b2"] = tx(shares[0]["b2"]) + "".join(" " + term(g["b2"]) for g in shares[1:])
     lines += [
         (f"The batch gradients: the {count} shares added up.",
@@ -278,6 +299,7 @@ def step_equations(snap: dict, X, y, sample: int, activation: str, loss: str,
             total = ""
         update_lines = _update_lines(snap, totals, lr, total)
         update_lines[0] = (how, update_lines[0][1])
-    return [("1 · Forward pass", forward + output[:1]), ("2 · Loss", output[1:]),
-            ("3 · Chain-rule factors", chain), ("4 · Errors (deltas)", back),
-            ("5 · Gradients", grads), ("6 · Update", update_lines)]
+    sections = [("1 · Forward pass", forward + output[:1]), ("2 · Loss", output[1:]),
+                ("3 · Chain-rule factors", chain), ("4 · Errors (deltas)", back),
+                ("5 · Gradients", grads), ("6 · Update", update_lines)]
+    return [(title, [(text, stack(latex)) for text, latex in items]) for title, items in sections]

@@ -16,7 +16,7 @@ import pytest
 
 from backprop import TrainConfig, nn, train
 from backprop.shown import factor, mat, sig, term, tx
-from backprop.steps import LOSS_TEX, step_equations
+from backprop.steps import LOSS_TEX, step_equations, unstack
 
 MATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}")
 NUMBER = r"-?\d+(?:\.\d+)?(?:\\times10\^\{-?\d+\})?"
@@ -73,7 +73,7 @@ def checks(sections) -> list[tuple[str, str, object, object, object]]:
     out = []
     for _, items in sections:
         for _, latex in items:
-            parts = [p for p in re.split(r" = ", latex)]
+            parts = unstack(latex).split(" = ")
             if len(parts) < 3:
                 continue
             expr = to_python(parts[-2])
@@ -133,7 +133,8 @@ def share_sizes(snap, X) -> dict:
 
 
 def latex_of(sections) -> str:
-    return "\n".join(latex for _, items in sections for _, latex in items)
+    """Every equation on one line each, unstacked."""
+    return "\n".join(unstack(latex) for _, items in sections for _, latex in items)
 
 
 def printed_update(text: str, symbol: str) -> tuple[np.ndarray, np.ndarray]:
@@ -198,6 +199,16 @@ def test_diverged_snapshot_prints_without_raising(bad):
     broken = {k: np.full_like(v, bad) if k in ("W1", "delta1") else v for k, v in snap.items()}
     text = latex_of(step_equations(broken, run.X, run.y, 0, "sigmoid", "mse", 0.1))
     assert r"\mathrm{NaN}" in text or r"\infty" in text
+
+
+def test_long_equations_are_stacked_one_step_per_line():
+    run = train(TrainConfig(epochs=10))
+    sections = step_equations(run.history.at(0), run.X, run.y, 0, "sigmoid", "mse", 0.1)
+    first = sections[0][1][0][1]
+    assert first.startswith(r"\begin{aligned}z^{(1)} &= W^{(1)}x + b^{(1)} \\[4pt] &= ")
+    total = next(latex for _, items in sections for _, latex in items
+                 if latex.startswith(r"\begin{aligned}\textstyle\sum \delta^{(2)}(a"))
+    assert total.count(r"&\quad + ") == 3  # the four shares, one per line
 
 
 def test_every_loss_in_the_registry_has_its_equations():
