@@ -258,7 +258,7 @@ def _update_lines(snap: dict, grads: dict, lr: float, total: str) -> list:
             after = after.item()
         lines.append(("", rf"\Delta {symbol} = -\alpha{total}{grad} = -{tx(alpha)} \cdot "
                           rf"{show(g) if np.ndim(g) else factor(g)} = {show(change)}"))
-        added = rf"{show(before)} + {show(change)}" if np.ndim(g) else \
+        added = show(before) + TERM_BREAK + show(change) if np.ndim(g) else \
             rf"{tx(before)} {term(change)}"
         lines.append(("", rf"{symbol} \leftarrow {symbol} + \Delta {symbol} = {added} = "
                           rf"{show(after)}"))
