@@ -287,7 +287,8 @@ def saturation_timeline_figure(epochs, deriv1, X, activation: str = "sigmoid",
     top, label = DERIVATIVE_MAX[activation], n.derivative(activation)
     fig = new_figure(go.Heatmap(
         x=np.asarray(epochs), y=rows, z=rounded(z), zmin=0, zmax=top,
-        colorscale=DERIVATIVE_SCALE, colorbar={"title": {"text": label}, "thickness": 12, **BAR},
+        colorscale=DERIVATIVE_SCALE,
+        colorbar={"title": {"text": label, "side": "right"}, "thickness": 12, **BAR},
         hovertemplate="%{y}<br>epoch %{x}<br>" + label + " %{z:.4f}<extra></extra>"))
     if marker_epoch is not None:
         fig.add_vline(x=marker_epoch, line={"color": RED, "width": 2})

@@ -8,9 +8,10 @@ per unit, thinning, titles, counts.
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
-from backprop import TrainConfig, train
+from backprop import TrainConfig, notation, tables, train
 from backprop import explore_figures as xfig
 from backprop import figures as fig
 from backprop.datasets import load
@@ -597,3 +598,49 @@ def test_surfaces_grid_colorbar_can_be_hidden_for_narrow_columns(colorbar):
                                        columns=2, colorbar=colorbar)
     assert figure.layout.coloraxis.showscale is colorbar
     assert [a.text for a in figure.layout.annotations] == ["a", "b"]
+
+
+# --- notation and tables ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("made, expected", [
+    (lambda: notation.layer("W", 1), "W⁽¹⁾"), (lambda: notation.unit("a", 1, 2), "a⁽¹⁾₂"),
+    (lambda: notation.weight(1, 2, 1), "W⁽¹⁾₂₁"), (lambda: notation.weight(3, 12, 4), "W⁽³⁾₁₂,₄"),
+    (lambda: notation.layer("δ", 2), "δ⁽²⁾"), (lambda: notation.derivative("sigmoid"), "σ′(z⁽¹⁾)"),
+    (lambda: notation.derivative("tanh", 2), "tanh′(z⁽²⁾)"), (lambda: notation.inp(1), "x₁"),
+    (lambda: notation.tex_unit("a", 1, 2), "a^{(1)}_{2}"),
+    (lambda: notation.tex(r"\delta", 2), r"\delta^{(2)}"),
+    (lambda: notation.tex_weight(1, 2, 1), "W^{(1)}_{21}"),
+])
+def test_notation_is_the_tutorials(made, expected):
+    assert made() == expected
+
+
+@pytest.mark.parametrize("param, index, name", [
+    ("W1", (1, 0), "W⁽¹⁾₂₁"), ("b1", (1, 0), "b⁽¹⁾₂"), ("W2", (0, 2), "W⁽²⁾₁₃"),
+    ("b2", (0, 0), "b⁽²⁾₁"),
+])
+def test_gradient_table_names_parameters_in_the_tutorials_notation(param, index, name):
+    assert tables.parameter_name(param, index) == name
+
+
+def test_truth_table_marks_0_5_as_a_0():
+    X, y = load("xor")
+    table = tables.truth_table(X, y, np.array([0.5, 0.5, 0.9, 0.1]))
+    assert list(table.columns) == ["x₁", "x₂", "target", "prediction", "correct"]
+    assert table.correct.tolist() == ["✓", "✗", "✓", "✓"]
+
+
+def test_lean_template_keeps_plotly_whites_look_without_its_bulk():
+    import plotly.io as pio
+
+    white = pio.templates["plotly_white"].layout
+    lean = fig.LEAN.layout
+    for key in ("paper_bgcolor", "plot_bgcolor", "hovermode"):
+        assert lean[key] == white[key], key
+    assert lean.font.color == white.font.color
+    assert (lean.xaxis.gridcolor, lean.yaxis.zerolinecolor) == (white.xaxis.gridcolor,
+                                                               white.yaxis.zerolinecolor)
+    assert not fig.LEAN.to_plotly_json().get("data")  # no per-trace-type defaults
+    figure = fig.loss_figure(np.linspace(0.3, 0.1, 50))
+    full = go.Figure(figure).update_layout(template="plotly_white")
+    assert len(figure.to_json()) < len(full.to_json()) - 4000  # ~6 KB less JSON per figure
