@@ -107,7 +107,8 @@ def rounded(z, decimals: int = 4) -> np.ndarray:
     Plotly sends NumPy arrays as base64 of their bytes, so the JSON size follows the
     dtype (float32: 4 bytes a value), not the digits; rounding keeps hover text short.
     """
-    return np.round(np.asarray(z, dtype=float), decimals).astype(np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's values become ±inf
+        return np.round(np.asarray(z, dtype=float), decimals).astype(np.float32)
 
 
 def interior_ticks(lo: float, hi: float, step: float = 0.5) -> list[float]:

@@ -644,3 +644,14 @@ def test_lean_template_keeps_plotly_whites_look_without_its_bulk():
     figure = fig.loss_figure(np.linspace(0.3, 0.1, 50))
     full = go.Figure(figure).update_layout(template="plotly_white")
     assert len(figure.to_json()) < len(full.to_json()) - 4000  # ~6 KB less JSON per figure
+
+
+def test_rounded_turns_huge_values_into_infinity_without_a_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = fig.rounded(np.array([1e300, -1e300, np.nan, 0.12345]))
+    assert out.dtype == np.float32
+    assert np.isposinf(out[0]) and np.isneginf(out[1]) and np.isnan(out[2])
+    assert out[3] == pytest.approx(0.1235, abs=1e-6)
