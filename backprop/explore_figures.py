@@ -86,7 +86,7 @@ def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4,
             x=xs, y=ys, z=rounded(z, 3), coloraxis="coloraxis",
             line={"color": "black", "width": 1.5},
             contours={"coloring": "heatmap", "start": 0.5, "end": 0.5, "size": 1},
-            hovertemplate="output %{z:.3f}<extra></extra>", **place))
+            hovertemplate=f"output {n.layer('a', 2)} " + "%{z:.3f}<extra></extra>", **place))
         traces += samples_trace(X, y, size=9, showlegend=(k == 0), **place)
     for xa, ya in ids:
         layout["xaxis" + xa[1:]].update(showticklabels=False, range=[plane.xs[0], plane.xs[-1]])
@@ -96,7 +96,8 @@ def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4,
     layout.update(house(50 + 210 * rows, legend={"orientation": "h", "y": -0.05, "x": 0},
                         coloraxis={"colorscale": OUTPUT_SCALE, "cmin": 0, "cmax": 1,
                                    "showscale": colorbar,
-                                   "colorbar": {"title": {"text": "output"}, "thickness": 10,
+                                   "colorbar": {"title": {"text": f"output {n.layer('a', 2)}"},
+                                                "thickness": 10,
                                                 **OUTPUT_TICKS, **BAR}}))
     layout["margin"]["t"] = 30
     fig = new_figure(traces, layout)

@@ -71,11 +71,13 @@ LOSS_TEX = {
                 f"{n.layer('a', 2)} − y, up to the rounding of the factors.",
     },
 }
-# The hidden slope from the stored output a, as the tutorial computes it: (symbolic, numbers).
+# The hidden slope from the stored output a, as the tutorial computes it: (symbolic,
+# numbers, exact value on shown decimals). ReLU's 0/1 slope has no arithmetic to show.
 SLOPE_TEX = {
-    "sigmoid": (rf"{A1}\odot(1 - {A1})", lambda A: rf"{A} \odot (1 - {A})"),
-    "tanh": (rf"1 - {A1}\odot {A1}", lambda A: rf"1 - {A} \odot {A}"),
-    "relu": (rf"[{A1} > 0]", None),
+    "sigmoid": (rf"{A1}\odot(1 - {A1})", lambda A: rf"{A} \odot (1 - {A})",
+                lambda a: a * (1 - a)),
+    "tanh": (rf"1 - {A1}\odot {A1}", lambda A: rf"1 - {A} \odot {A}", lambda a: 1 - a * a),
+    "relu": (rf"[{A1} > 0]", None, lambda a: nn.relu_prime(tofloat(a))),
 }
 # The same slope from z, to show they agree: (symbolic, numbers).
 FROM_Z_TEX = {
@@ -151,11 +153,9 @@ def _loss_and_output_error(s: dict, target: float, loss: str) -> tuple[list, lis
 
 def _hidden_error(s: dict, activation: str) -> list:
     f = SYMBOL[activation]
-    s["fp1"] = sig(nn.DERIVATIVES[activation](tofloat(s["a1"]))) if activation == "relu" \
-        else sig({"sigmoid": lambda A: A * (1 - A), "tanh": lambda A: 1 - A * A}[activation](
-            s["a1"]))
+    symbolic, numbers, exact = SLOPE_TEX[activation]
+    s["fp1"] = sig(exact(s["a1"]))
     s["d1"] = sig(s["W2"].T * s["d2"] * s["fp1"])
-    symbolic, numbers = SLOPE_TEX[activation]
     slope = rf"{f}'({Z1}) = {symbolic} = " + (f"{numbers(mat(s['a1']))} = " if numbers else "")
     lines = [
         ("Each hidden unit's slope, from its stored output.", slope + mat(s["fp1"])),
