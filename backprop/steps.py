@@ -260,7 +260,7 @@ def _update_lines(snap: dict, grads: dict, lr: float, total: str) -> list:
                           rf"{show(g) if np.ndim(g) else factor(g)} = {show(change)}"))
         added = show(before) + TERM_BREAK + show(change) if np.ndim(g) else \
             rf"{tx(before)} {term(change)}"
-        lines.append(("", rf"{symbol} \leftarrow {symbol} + \Delta {symbol} = {added} = "
+        lines.append(("", rf"\text{{new }}{symbol} = {symbol} + \Delta {symbol} = {added} = "
                           rf"{show(after)}"))
     return lines
 

@@ -120,7 +120,7 @@ def test_the_reported_rounding_case_now_shows_its_change():
     w = snap["W2"][0, 1]
     assert f"{w:.3f}" == "4.946"  # the weight of the report
     # the change is tiny, so the weight is printed with enough decimals to see it move
-    line = next(t for t in text.splitlines() if t.startswith(r"W^{(2)} \leftarrow"))
+    line = next(t for t in text.splitlines() if t.startswith(r"\text{new }W^{(2)} = "))
     before, after = (cells(m)[0] for m in MATRIX.findall(line)[::2])
     assert before[1] != after[1] and len(before[1].split(".")[1]) >= 7, line
 
@@ -139,7 +139,7 @@ def latex_of(sections) -> str:
 
 def printed_update(text: str, symbol: str) -> tuple[np.ndarray, np.ndarray]:
     """The new weights as printed, and half a unit of each one's last printed place."""
-    line = next(t for t in text.splitlines() if t.startswith(symbol + r" \leftarrow"))
+    line = next(t for t in text.splitlines() if t.startswith(r"\text{new }" + symbol + " = "))
     values, half = result_of(line.rsplit(" = ", 1)[1])
     return np.atleast_2d(values), np.atleast_2d(half)
 
