@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -18,6 +19,12 @@ PLATEAUS = {
     0.25: "all four patterns merged (MSE ≈ 1/4)",
 }
 PLATEAU_TOLERANCE = 0.01
+# How the end of a loss curve is described: over its last TAIL_FRACTION of epochs, a
+# fall of more than IMPROVING (relative) is still learning; under FLAT it has stopped;
+# in between it is falling very slowly.
+TAIL_FRACTION = 0.1
+IMPROVING = 0.02
+FLAT = 0.001
 # A hidden unit counts as saturated on a sample when f'(z1) is below this
 # fraction of the largest value f' can take (0.025 for the sigmoid).
 SATURATION_FRACTION = 0.1
@@ -51,11 +58,40 @@ def nearest_plateau(mse: float) -> float | None:
     return best if abs(best - mse) <= PLATEAU_TOLERANCE else None
 
 
+def tail_change(loss, fraction: float = TAIL_FRACTION) -> tuple[float, float]:
+    """The change of the loss over its last ``fraction`` of epochs: (absolute, relative).
+
+    Both are negative when the loss falls. The relative change is against the
+    value where that stretch starts.
+    """
+    loss = np.asarray(loss, dtype=float)
+    if len(loss) < 2:
+        return 0.0, 0.0
+    tail = loss[-max(int(len(loss) * fraction), 2):]
+    change = float(tail[-1] - tail[0])
+    return change, change / max(abs(float(tail[0])), 1e-12)
+
+
+def trend(loss, fraction: float = TAIL_FRACTION) -> str:
+    """How the curve ends, in words with the measured change, for the verdict."""
+    change, relative = tail_change(loss, fraction)
+    where = f"Δ over the last {fraction:.0%} of epochs: {change:+.2g}".replace("-", "−")
+    if -relative > IMPROVING:
+        return f"is still falling ({where}, {relative:+.1%})".replace("-", "−")
+    if -relative >= FLAT:
+        return f"is falling very slowly ({where}, {relative:+.2%})".replace("-", "−")
+    if relative > FLAT:
+        return f"is rising ({where})"
+    return f"has stopped falling ({where})"
+
+
 def diagnose(loss, predictions, targets, stopped=None, required: float = 1.0) -> Verdict:
     """Classify a run from its loss curve (E,) and final predictions/targets (n,).
 
     required : the fraction of samples that must be on the right side of 0.5
     (1.0 for the truth tables; less for noisy data that no boundary separates).
+    Unsolved runs are "learning" while the loss falls by more than IMPROVING over
+    the last TAIL_FRACTION of epochs, else "stuck"; the text says how fast it falls.
     """
     if stopped:
         return Verdict("diverged", stopped)
@@ -70,18 +106,54 @@ def diagnose(loss, predictions, targets, stopped=None, required: float = 1.0) ->
         return Verdict("solved", f"Solved: {right.mean():.0%} of samples are on the right "
                                  f"side of 0.5 (final MSE {final:.4f}).")
     wrong = int((~right).sum())
-    tail = loss[-max(len(loss) // 10, 1):]
-    improving = tail[0] - tail[-1] > 0.02 * max(tail[0], 1e-12)
+    are = "is" if wrong == 1 else "are"
+    improving = -tail_change(loss)[1] > IMPROVING
     plateau = nearest_plateau(final)
-    if plateau is not None and not improving:
-        return Verdict("stuck", f"Stuck on a plateau: {PLATEAUS[plateau]}. "
-                                f"{wrong} of {len(right)} samples are on the wrong side "
-                                f"of 0.5 and the loss has stopped falling.", plateau)
     if improving:
         return Verdict("learning", f"Not solved yet, but still improving (MSE {final:.4f}, "
-                                   f"{wrong} wrong): more epochs may solve it.")
-    return Verdict("stuck", f"Not solved: {wrong} of {len(right)} samples are on the "
-                            f"wrong side of 0.5 and the loss has flattened at {final:.4f}.")
+                                   f"{wrong} wrong; the loss {trend(loss)}): more epochs may "
+                                   "solve it.")
+    if plateau is not None:
+        return Verdict("stuck", f"Stuck on a plateau: {PLATEAUS[plateau]}. "
+                                f"{wrong} of {len(right)} samples {are} on the wrong "
+                                f"side of 0.5 and the loss {trend(loss)}.", plateau)
+    return Verdict("stuck", f"Not solved: {wrong} of {len(right)} samples {are} on "
+                            f"the wrong side of 0.5 and the loss {trend(loss)}, at {final:.4f}.")
+
+
+def plateau_of(final_mse, solved) -> np.ndarray:
+    """(S,) the named plateau each unsolved seed ended on, NaN for solved or elsewhere."""
+    final_mse = np.asarray(final_mse, dtype=float)
+    plateau = np.full(final_mse.shape, np.nan)
+    with np.errstate(invalid="ignore"):
+        for value in PLATEAUS:
+            near = np.abs(final_mse - value) <= PLATEAU_TOLERANCE
+            plateau[near & ~np.asarray(solved, dtype=bool)] = value
+    return plateau
+
+
+def census_counts(solved, plateau, final_mse=None) -> dict[str, int]:
+    """Seeds per outcome, in display order; the counts add up to the number of seeds.
+
+    Keys: "solved", one "stuck near MSE 1/8"-style key per entry of PLATEAUS,
+    "unsolved elsewhere", and "diverged" when some final MSE is not finite.
+    """
+    solved, plateau = np.asarray(solved, dtype=bool), np.asarray(plateau, dtype=float)
+    counts = {"solved": int(solved.sum())}
+    for value in PLATEAUS:
+        counts[f"stuck near MSE {plateau_name(value)}"] = int(np.sum(np.isclose(plateau, value)))
+    rest = ~solved & np.isnan(plateau)
+    diverged = rest & ~np.isfinite(np.asarray(final_mse, dtype=float)) \
+        if final_mse is not None else np.zeros_like(rest)
+    counts["unsolved elsewhere"] = int((rest & ~diverged).sum())
+    if diverged.any():
+        counts["diverged"] = int(diverged.sum())
+    return counts
+
+
+def plateau_name(value: float) -> str:
+    """``1/8`` for 0.125: a plateau's MSE as the fraction it is."""
+    return str(Fraction(value).limit_denominator(12))
 
 
 def diagnose_many(final_mse, predictions, targets, required: float = 1.0):
@@ -90,8 +162,4 @@ def diagnose_many(final_mse, predictions, targets, required: float = 1.0):
     predictions : (n, S) final outputs; targets : (n,).
     """
     solved = correct(predictions, targets[:, None]).mean(axis=0) >= required
-    plateau = np.full(final_mse.shape, np.nan)
-    for value in PLATEAUS:
-        near = np.abs(final_mse - value) <= PLATEAU_TOLERANCE
-        plateau[near & ~solved] = value
-    return solved, plateau
+    return solved, plateau_of(final_mse, solved)

@@ -1,36 +1,50 @@
 """Figure builders: pure functions from arrays to ``plotly.graph_objects.Figure``.
 
 None of them trains or imports the app; they take what the trainer recorded.
-Colour scales are colour-blind safe: RdBu (red = 0, blue = 1) for outputs and
-activations, Viridis (dark = saturated, yellow = learning) for derivatives.
+Colour scales are colour-blind safe: RdBu re-spaced by confidence (red = 0, blue
+= 1, white = unsure) for outputs and activations, Viridis (dark = saturated,
+yellow = learning) for derivatives. Names follow :mod:`backprop.notation`.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from . import notation as n
+from .datasets import LABEL_EVERY_SAMPLE
 from .diagnosis import PLATEAUS, SATURATION_FRACTION
-from .nn import DERIVATIVE_MAX, DERIVATIVE_SYMBOLS
+from .look import (  # noqa: F401  (re-exported: other builders import the look from here)
+    BAR,
+    BLUE,
+    DERIVATIVE_SCALE,
+    FONT,
+    GREY,
+    LEAN,
+    OUTPUT_SCALE,
+    OUTPUT_TICKS,
+    RED,
+    TARGET_MARKERS,
+    TARGET_SIZE,
+    grid,
+    house,
+    interior_ticks,
+    new_figure,
+    rounded,
+    style,
+)
+from .nn import DERIVATIVE_MAX
 from .plane import Plane
 
-OUTPUT_SCALE = "RdBu"
-DERIVATIVE_SCALE = "Viridis"
-BLUE, RED, GREY = "#2166ac", "#b2182b", "#555555"
-FONT = {"size": 13}
+ACTIVATION_SCALE = "RdBu"  # a hidden activation is not a confidence: plain, linear RdBu
 MAX_LINE_POINTS = 2000  # loss curves are thinned to this many points
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, None)}
-
-
-def style(fig: go.Figure, height: int, title: str | None = None, **extra) -> go.Figure:
-    """The house style shared by every figure: height, tight margins, white template."""
-    fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        template="plotly_white", font=FONT, title={"text": title, "x": 0.0} if title else None,
-        **extra,
-    )
-    return fig
+X1, X2 = n.inp(1), n.inp(2)
+# What training descends for each loss setting, for the loss chart's subtitle.
+OBJECTIVE = {"mse": f"½ Σ ({n.layer('a', 2)} − y)², which is n/2 × the MSE: the same shape",
+             "bce": "cross-entropy; the MSE is shown so runs compare"}
 
 
 def thin(values: np.ndarray, limit: int = MAX_LINE_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -39,79 +53,135 @@ def thin(values: np.ndarray, limit: int = MAX_LINE_POINTS) -> tuple[np.ndarray, 
     return idx, values[idx]
 
 
+def _loss_range(values, extra, log_scale: bool) -> list[float]:
+    """A y range covering the curve and every line drawn on it, with 6% room."""
+    pool = np.concatenate([np.asarray(values, dtype=float), np.asarray(extra, dtype=float)])
+    pool = pool[np.isfinite(pool)]
+    if log_scale:
+        pool = np.log10(np.clip(pool[pool > 0] if (pool > 0).any() else [1e-3], 1e-12, None))
+    lo, hi = (float(pool.min()), float(pool.max())) if len(pool) else (0.0, 0.3)
+    pad = 0.06 * max(hi - lo, 1e-3)
+    return [lo - pad, hi + pad] if log_scale else [max(lo - pad, 0.0), hi + pad]
+
+
 def loss_figure(loss, log_scale: bool = False, marker_epoch: int | None = None,
-                plateaus: bool = True) -> go.Figure:
+                plateaus: bool = True, *, objective: str | None = None,
+                current: float | None = None) -> go.Figure:
     """Mean squared error per epoch, with the known XOR plateaus as dotted lines.
 
-    loss : (epochs,). marker_epoch draws a vertical line at the selected epoch.
-    Lines are layout shapes built in one go (``add_hline`` is slow per call).
+    loss : (epochs,) the MSE before each epoch's update (what the tutorial prints).
+    objective : the loss setting ("mse", "bce"): the subtitle says what training
+    descends, which is not the plotted MSE. current : the MSE at the current
+    weights, drawn as a point when nothing has been trained yet. The y range
+    always covers the curve, the point and the plateau lines; plateau labels sit in
+    the right margin, clear of the curve (hover them for the name).
     """
     epochs, values = thin(np.asarray(loss, dtype=float))
     shapes, notes = [], []
-    if plateaus:
-        for value, label in PLATEAUS.items():
-            shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
-                           "y0": value, "y1": value,
-                           "line": {"dash": "dot", "color": GREY, "width": 1}})
-            notes.append({"xref": "paper", "x": 1, "y": value, "yanchor": "bottom",
-                          "xanchor": "right", "showarrow": False, "text": label.split(" (")[0],
-                          "font": {"size": 11, "color": GREY}})
+    levels = list(PLATEAUS) if plateaus else []
+    for value in levels:
+        shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
+                       "y0": value, "y1": value,
+                       "line": {"dash": "dot", "color": GREY, "width": 1}})
+        notes.append({"xref": "paper", "x": 1, "y": np.log10(value) if log_scale else value,
+                      "xanchor": "left", "yanchor": "middle", "showarrow": False,
+                      "text": str(Fraction(value).limit_denominator(12)),
+                      "hovertext": PLATEAUS[value], "font": {"size": 11, "color": GREY}})
     if marker_epoch is not None:
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
                        "x0": marker_epoch, "x1": marker_epoch,
                        "line": {"color": RED, "width": 2}})
-    fig = go.Figure(
-        go.Scatter(x=epochs, y=values, mode="lines", name="MSE",
-                   line={"color": BLUE, "width": 2},
-                   hovertemplate="epoch %{x}<br>MSE %{y:.5f}<extra></extra>"),
-        layout={"shapes": shapes, "annotations": notes, "showlegend": False,
-                "xaxis": {"title": {"text": "epoch"}},
-                "yaxis": {"title": {"text": "MSE (log scale)" if log_scale else "MSE"},
-                          "type": "log" if log_scale else "linear"}})
-    return style(fig, 320)
+    traces = [go.Scatter(x=epochs, y=rounded(values, 6), mode="lines", name="MSE",
+                         line={"color": BLUE, "width": 2},
+                         hovertemplate="epoch %{x}<br>MSE %{y:.5f}<extra></extra>")]
+    shown = [current] if current is not None and len(values) == 0 else []
+    if shown:
+        traces.append(go.Scatter(x=[0], y=[round(float(current), 6)], mode="markers",
+                                 name="MSE now", marker={"color": BLUE, "size": 9},
+                                 hovertemplate="epoch 0<br>MSE %{y:.5f}<extra></extra>"))
+    elif len(values) == 0:
+        notes.append({"xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
+                      "text": "No epochs trained yet", "font": {"size": 13, "color": GREY}})
+    words = OBJECTIVE.get(objective, "the loss setting")
+    title = ("MSE per epoch, as the tutorial prints it<br><span style='font-size:11px'>"
+             f"training minimises {words}</span>")
+    fig = new_figure(traces, {
+        "shapes": shapes, "annotations": notes, "showlegend": False,
+        "xaxis": {"title": {"text": "epoch"}, "rangemode": "nonnegative"},
+        "yaxis": {"title": {"text": f"MSE = mean ({n.layer('a', 2)} − y)²"},
+                  "type": "log" if log_scale else "linear",
+                  "range": _loss_range(values, levels + shown, log_scale)}})
+    style(fig, 340, title)
+    fig.update_layout(margin={"t": 54, "r": 40 if levels else 10})
+    return fig
 
 
 def samples_trace(X, y, size: int = 12, showlegend: bool = True, **where) -> list[go.Scatter]:
-    """The training samples as markers: blue circles for target 1, red crosses for target 0."""
+    """The training samples: a white ring for target 1, a black cross for target 0.
+
+    Both shapes contrast with every colour of the output and derivative scales.
+    """
     traces = []
-    for target, colour, symbol in ((1, BLUE, "circle"), (0, RED, "x")):
+    small = X.shape[1] > LABEL_EVERY_SAMPLE
+    for target in (1, 0):
         pick = y[0] == target
         if not pick.any():
             continue
-        small = X.shape[1] > 8
+        marker = dict(TARGET_MARKERS[target])
+        marker["size"] = round((6 if small else size) * TARGET_SIZE[target])
+        if small:
+            marker["line"] = {**marker["line"], "width": 1}
         traces.append(go.Scatter(
-            x=X[0, pick], y=X[1, pick], mode="markers", name=f"target {target}",
-            legendgroup=f"t{target}", showlegend=showlegend,
-            marker={"color": colour, "symbol": symbol, "size": 6 if small else size,
-                    "line": {"color": "white", "width": 1 if small else 2}},
-            hovertemplate=f"x1 %{{x:.2f}}, x2 %{{y:.2f}}<br>target {target}<extra></extra>",
-            **where))
+            x=rounded(X[0, pick], 3), y=rounded(X[1, pick], 3), mode="markers",
+            name=f"target {target}", legendgroup=f"t{target}", showlegend=showlegend,
+            marker=marker, hovertemplate=f"{X1} %{{x:.2f}}, {X2} %{{y:.2f}}<br>target {target}"
+                                         "<extra></extra>", **where))
     return traces
 
 
-def rounded(z):
-    """Values to 4 decimals: the charts cannot show more, and the JSON gets 3x smaller."""
-    return np.round(np.asarray(z, dtype=float), 4)
+def boundary_key(z) -> list[go.Scatter]:
+    """A legend-only entry for the black 0.5 line, when the line is actually drawn."""
+    z = np.asarray(z, dtype=float)
+    if not (np.nanmin(z) < 0.5 < np.nanmax(z)):
+        return []
+    return [go.Scatter(x=[None], y=[None], mode="lines", name=f"{n.layer('a', 2)} = 0.5",
+                       line={"color": "black", "width": 2}, hoverinfo="skip")]
+
+
+def plane_axes(plane: Plane) -> dict:
+    """Axis settings over a plane: full range, ticks inside it (no clash at the corner)."""
+    step = 0.5 if plane.xs[-1] - plane.xs[0] <= 4 else 1.0
+    return {"x": {"range": [plane.xs[0], plane.xs[-1]],
+                  "tickvals": interior_ticks(plane.xs[0], plane.xs[-1], step)},
+            "y": {"range": [plane.ys[0], plane.ys[-1]],
+                  "tickvals": interior_ticks(plane.ys[0], plane.ys[-1], step)}}
 
 
 def surface_figure(plane: Plane, a2, X, y, title: str | None = None) -> go.Figure:
     """Network output over the input plane (fixed colour range 0-1) with its 0.5 contour.
 
-    a2 : (ny, nx) outputs on ``plane``; X (2, n), y (1, n) the samples.
+    a2 : (ny, nx) outputs on ``plane``; X (2, n), y (1, n) the samples. One
+    contour trace draws both the colours and the black 0.5 line. The colour bar
+    sits under the plot; colour deepens only as the output nears 0 or 1.
     """
-    fig = go.Figure(go.Heatmap(
-        x=plane.xs, y=plane.ys, z=rounded(a2), zmin=0, zmax=1, colorscale=OUTPUT_SCALE,
-        colorbar={"title": {"text": "output a²", "side": "right"}, "thickness": 12},
-        hovertemplate="x1 %{x:.2f}, x2 %{y:.2f}<br>output %{z:.3f}<extra></extra>"))
-    fig.add_trace(go.Contour(
-        x=plane.xs, y=plane.ys, z=rounded(a2), showscale=False, contours_coloring="none",
-        contours={"start": 0.5, "end": 0.5, "size": 1}, line={"color": "black", "width": 2},
-        name="output = 0.5", hoverinfo="skip", showlegend=True))
-    for trace in samples_trace(X, y):
-        fig.add_trace(trace)
-    fig.update_xaxes(title="x1", range=[plane.xs[0], plane.xs[-1]], constrain="domain")
-    fig.update_yaxes(title="x2", range=[plane.ys[0], plane.ys[-1]], scaleanchor="x")
-    return style(fig, 420, title, legend={"orientation": "h", "y": -0.18, "x": 0})
+    fig = new_figure([go.Contour(
+        x=rounded(plane.xs), y=rounded(plane.ys), z=rounded(a2, 3), zmin=0, zmax=1,
+        colorscale=OUTPUT_SCALE, contours={"coloring": "heatmap", "start": 0.5, "end": 0.5,
+                                           "size": 1, "showlabels": False},
+        line={"color": "black", "width": 2, "smoothing": 0}, showlegend=False,
+        colorbar={"title": {"text": f"output {n.layer('a', 2)}", "side": "top"},
+                  "orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2,
+                  "yanchor": "top", "len": 300, "lenmode": "pixels", "thickness": 10,
+                  **OUTPUT_TICKS, **BAR},
+        hovertemplate=f"{X1} %{{x:.2f}}, {X2} %{{y:.2f}}<br>output %{{z:.3f}}<extra></extra>")]
+        + boundary_key(a2) + samples_trace(X, y))
+    axes = plane_axes(plane)
+    fig.update_xaxes(title=X1, constrain="domain", **axes["x"])
+    fig.update_yaxes(title=X2, scaleanchor="x", **axes["y"])
+    style(fig, 480, title, legend={"orientation": "h", "y": 1.0, "yanchor": "bottom",
+                                   "x": 0.5, "xanchor": "center"})
+    fig.update_layout(margin={"t": 70 if title else 40, "b": 20})
+    return fig
 
 
 def _unit_grid(H: int, columns: int | None = None) -> tuple[int, int]:
@@ -121,39 +191,52 @@ def _unit_grid(H: int, columns: int | None = None) -> tuple[int, int]:
 
 
 def _unit_panels(plane, values, X, y, zmin, zmax, colorscale, label, columns=None,
-                 threshold=None) -> go.Figure:
-    """One small heatmap per hidden unit with a shared colour range; samples marked."""
+                 threshold=None, decimals: int = 3) -> go.Figure:
+    """One small map per hidden unit with a shared colour range, x₁/x₂ axes, samples marked.
+
+    With a ``threshold`` each map is a contour trace that also draws the dotted
+    threshold line, so the grid is sent once per unit.
+    """
     H = values.shape[0]
     rows, cols = _unit_grid(H, columns)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[f"unit {j + 1}" for j in range(H)],
-                        horizontal_spacing=0.06, vertical_spacing=0.12 if rows > 1 else 0.0)
+    layout, ids = grid(rows, cols, [n.hidden_unit(j + 1) for j in range(H)], 0.08,
+                       0.16 if rows > 1 else 0.0)
+    xs, ys = rounded(plane.xs), rounded(plane.ys)
+    traces = []
     for j in range(H):
-        r, c = j // cols + 1, j % cols + 1
-        fig.add_trace(go.Heatmap(
-            x=plane.xs, y=plane.ys, z=rounded(values[j]), zmin=zmin, zmax=zmax,
-            colorscale=colorscale, coloraxis="coloraxis",
-            hovertemplate=f"unit {j + 1}<br>x1 %{{x:.2f}}, x2 %{{y:.2f}}<br>{label} %{{z:.4f}}"
-                          "<extra></extra>"), row=r, col=c)
-        if threshold is not None:
-            fig.add_trace(go.Contour(
-                x=plane.xs, y=plane.ys, z=rounded(values[j]), showscale=False,
-                contours_coloring="none", line={"color": "white", "width": 1, "dash": "dot"},
-                contours={"start": threshold, "end": threshold, "size": 1},
-                hoverinfo="skip", showlegend=False), row=r, col=c)
-        for trace in samples_trace(X, y, size=9, showlegend=(j == 0)):
-            fig.add_trace(trace, row=r, col=c)
-    fig.update_xaxes(range=[plane.xs[0], plane.xs[-1]], showticklabels=False)
-    fig.update_yaxes(range=[plane.ys[0], plane.ys[-1]], showticklabels=False)
-    fig.update_layout(coloraxis={"colorscale": colorscale, "cmin": zmin, "cmax": zmax,
-                                 "colorbar": {"title": {"text": label}, "thickness": 12}})
-    style(fig, 60 + 250 * rows, legend={"orientation": "h", "y": -0.05, "x": 0})
-    fig.update_layout(margin={"t": 30})
+        place = {"xaxis": ids[j][0], "yaxis": ids[j][1]}
+        hover = (f"{n.hidden_unit(j + 1)}<br>{X1} %{{x:.2f}}, {X2} %{{y:.2f}}<br>"
+                 f"{label} %{{z:.{decimals}f}}<extra></extra>")
+        common = {"x": xs, "y": ys, "z": rounded(values[j], decimals), "coloraxis": "coloraxis",
+                  "hovertemplate": hover, **place}
+        traces.append(go.Heatmap(**common) if threshold is None else go.Contour(
+            **common, contours={"coloring": "heatmap", "start": threshold, "end": threshold,
+                                "size": 1}, line={"color": "white", "width": 1.5, "dash": "dot"}))
+        traces += samples_trace(X, y, size=12, showlegend=(j == 0), **place)
+    axes = plane_axes(plane)
+    for k, (xa, ya) in enumerate(ids):  # titles on the outer edge only
+        layout["xaxis" + xa[1:]].update(axes["x"], tickfont={"size": 10}, title={
+            "text": X1 if k // cols == rows - 1 else None, "standoff": 2})
+        layout["yaxis" + ya[1:]].update(axes["y"], tickfont={"size": 10}, title={
+            "text": X2 if k % cols == 0 else None, "standoff": 2})
+    for note in layout.get("annotations", []):
+        note["yshift"] = 2
+    layout.update(house(
+        140 + 260 * rows, legend={"orientation": "h", "yref": "container", "y": 1.0,
+                                  "yanchor": "top", "x": 0.0, "xanchor": "left"},
+        coloraxis={"colorscale": colorscale, "cmin": zmin, "cmax": zmax,
+                   "colorbar": {"title": {"text": label, "side": "right"}, **BAR,
+                                "orientation": "h", "thickness": 10, "len": 0.6, "x": 0.5,
+                                "xanchor": "center", "yref": "container", "y": 0.0,
+                                "yanchor": "bottom"}}))
+    layout["margin"].update(t=56, b=50)
+    fig = new_figure(traces, layout)
     return fig
 
 
 def derivative_heatmaps_figure(plane: Plane, deriv1, X, y, activation: str = "sigmoid",
                                columns: int | None = None) -> go.Figure:
-    """f'(z1) of each hidden unit over the input plane, one panel per unit.
+    """f'(z⁽¹⁾) of each hidden unit over the input plane, one panel per unit.
 
     deriv1 : (H, ny, nx). The colour range is fixed to [0, max f'] for the
     activation, so dark means saturated (no gradient flows through that unit
@@ -162,48 +245,50 @@ def derivative_heatmaps_figure(plane: Plane, deriv1, X, y, activation: str = "si
     """
     top = DERIVATIVE_MAX[activation]
     return _unit_panels(plane, deriv1, X, y, 0.0, top, DERIVATIVE_SCALE,
-                        DERIVATIVE_SYMBOLS[activation], columns,
-                        threshold=SATURATION_FRACTION * top if activation != "relu" else None)
+                        n.derivative(activation), columns,
+                        threshold=SATURATION_FRACTION * top if activation != "relu" else None,
+                        decimals=4)
 
 
 def activation_heatmaps_figure(plane: Plane, a1, X, y, activation: str = "sigmoid",
                                columns: int | None = None) -> go.Figure:
-    """a1 of each hidden unit over the input plane, like a playground's neuron thumbnails."""
+    """a⁽¹⁾ of each hidden unit over the input plane, like a playground's neuron thumbnails."""
     lo, hi = ACTIVATION_RANGE[activation]
     if hi is None:
         hi = max(float(np.max(a1)), 1e-6)
-    label = {"sigmoid": "a¹ = σ(z¹)", "tanh": "a¹ = tanh(z¹)", "relu": "a¹ = relu(z¹)"}
-    return _unit_panels(plane, a1, X, y, lo, hi, OUTPUT_SCALE, label[activation], columns)
+    return _unit_panels(plane, a1, X, y, lo, hi, ACTIVATION_SCALE, n.activation_of(activation),
+                        columns)
 
 
 def sample_labels(X) -> list[str]:
     """Readable names for samples: "(0,1)" for the truth tables, "#k" otherwise."""
-    if X.shape[1] <= 8:
+    if X.shape[1] <= LABEL_EVERY_SAMPLE:
         return [f"({x1:g},{x2:g})" for x1, x2 in X.T]
     return [f"#{k}" for k in range(X.shape[1])]
 
 
 def saturation_timeline_figure(epochs, deriv1, X, activation: str = "sigmoid",
                                marker_epoch: int | None = None) -> go.Figure:
-    """f'(z1) per hidden unit and sample (rows) across checkpoint epochs (columns).
+    """f'(z⁽¹⁾) per hidden unit and sample (rows) across checkpoint epochs (columns).
 
-    deriv1 : (K, H, n). With more than 8 samples each unit gets one row: the
-    mean over samples. Dark cells are a unit that has stopped passing gradient
-    back for that sample.
+    deriv1 : (K, H, n). With more than LABEL_EVERY_SAMPLE samples each unit gets
+    one row: the mean over samples. Dark cells are a unit that has stopped
+    passing gradient back for that sample.
     """
     deriv1 = np.asarray(deriv1)
-    K, H, n = deriv1.shape
-    if n <= 8:
+    K, H, count = deriv1.shape
+    if count <= LABEL_EVERY_SAMPLE:
         labels = sample_labels(X)
-        rows = [f"unit {j + 1} · {labels[i]}" for j in range(H) for i in range(n)]
-        z = deriv1.reshape(K, H * n).T
+        rows = [f"{n.hidden_unit(j + 1)} · {labels[i]}" for j in range(H) for i in range(count)]
+        z = deriv1.reshape(K, H * count).T
     else:
-        rows = [f"unit {j + 1} (mean over samples)" for j in range(H)]
+        rows = [f"{n.hidden_unit(j + 1)} (mean over samples)" for j in range(H)]
         z = deriv1.mean(axis=2).T
-    top, label = DERIVATIVE_MAX[activation], DERIVATIVE_SYMBOLS[activation]
-    fig = go.Figure(go.Heatmap(
+    top, label = DERIVATIVE_MAX[activation], n.derivative(activation)
+    fig = new_figure(go.Heatmap(
         x=np.asarray(epochs), y=rows, z=rounded(z), zmin=0, zmax=top,
-        colorscale=DERIVATIVE_SCALE, colorbar={"title": {"text": label}, "thickness": 12},
+        colorscale=DERIVATIVE_SCALE,
+        colorbar={"title": {"text": label, "side": "right"}, "thickness": 12, **BAR},
         hovertemplate="%{y}<br>epoch %{x}<br>" + label + " %{z:.4f}<extra></extra>"))
     if marker_epoch is not None:
         fig.add_vline(x=marker_epoch, line={"color": RED, "width": 2})

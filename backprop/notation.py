@@ -1,0 +1,89 @@
+"""The tutorial's notation, in one place, for every title, axis, hover text and equation.
+
+Layers are numbered from 1 (the first hidden layer) to the output, as in the
+tutorial: ``W⁽¹⁾``, ``b⁽¹⁾``, ``z⁽¹⁾``, ``a⁽¹⁾``, ``δ⁽¹⁾``; the output layer of
+the 2-2-1 network is layer 2. Units and inputs are numbered from 1. Every helper
+takes the layer, so deeper networks reuse them unchanged.
+
+Plain-text forms (Unicode super- and subscripts) are for Plotly titles, axes and
+hover text; the ``tex_`` forms are LaTeX for the step-by-step equations.
+"""
+
+from __future__ import annotations
+
+_SUP = str.maketrans("0123456789()+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻")
+_SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
+
+# How each hidden activation and its derivative are written (the output is a sigmoid).
+ACTIVATION_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu"}
+TEX_ACTIVATION = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}"}
+
+
+def _sub(*indices: int) -> str:
+    """Subscript indices: ``₁₂``, or ``₁₀,₂`` when one index has two digits."""
+    glue = "," if any(i >= 10 for i in indices) else ""
+    return glue.join(str(i) for i in indices).translate(_SUB)
+
+
+def layer(symbol: str, n: int) -> str:
+    """``W⁽¹⁾``: a layer's quantity. symbol is one of W, b, z, a, δ."""
+    return f"{symbol}{f'({n})'.translate(_SUP)}"
+
+
+def unit(symbol: str, n: int, j: int) -> str:
+    """``a⁽¹⁾₂``: unit j (1-based) of layer n."""
+    return layer(symbol, n) + _sub(j)
+
+
+def weight(n: int, j: int, k: int) -> str:
+    """``W⁽¹⁾₂₁``: the weight from unit (or input) k of layer n−1 to unit j of layer n."""
+    return layer("W", n) + _sub(j, k)
+
+
+def bias(n: int, j: int) -> str:
+    """``b⁽¹⁾₂``: the bias of unit j of layer n."""
+    return unit("b", n, j)
+
+
+def inp(k: int) -> str:
+    """``x₁``: input k (1-based)."""
+    return "x" + _sub(k)
+
+
+def hidden_unit(j: int) -> str:
+    """``hidden unit 2``: how a figure names unit j of the hidden layer in words."""
+    return f"hidden unit {j}"
+
+
+def derivative(activation: str, n: int = 1) -> str:
+    """``σ′(z⁽¹⁾)``: the slope of layer n's activation, for titles and colour bars."""
+    return f"{ACTIVATION_SYMBOL[activation]}′({layer('z', n)})"
+
+
+def activation_of(activation: str, n: int = 1) -> str:
+    """``a⁽¹⁾ = σ(z⁽¹⁾)``."""
+    return f"{layer('a', n)} = {ACTIVATION_SYMBOL[activation]}({layer('z', n)})"
+
+
+# --- LaTeX ------------------------------------------------------------------------
+
+
+def tex(symbol: str, n: int) -> str:
+    r"""``W^{(1)}``; symbol may be a LaTeX command such as ``\delta``."""
+    return f"{symbol}^{{({n})}}"
+
+
+def tex_unit(symbol: str, n: int, j: int) -> str:
+    """``a^{(1)}_{2}``."""
+    return f"{tex(symbol, n)}_{{{j}}}"
+
+
+def tex_weight(n: int, j: int, k: int) -> str:
+    """``W^{(1)}_{21}`` (``W^{(1)}_{10,2}`` when an index has two digits)."""
+    glue = "," if j >= 10 or k >= 10 else ""
+    return f"{tex('W', n)}_{{{j}{glue}{k}}}"
+
+
+def tex_derivative(activation: str, n: int = 1) -> str:
+    r"""``\sigma'(z^{(1)})``."""
+    return f"{TEX_ACTIVATION[activation]}'({tex('z', n)})"
