@@ -54,28 +54,6 @@ def census_examples(many: ManyRuns, per_kind: int = 4) -> list[int]:
     return solved + spread[:per_kind]
 
 
-ELSEWHERE = "elsewhere (no named plateau)"
-
-
-def census_counts(many: ManyRuns) -> dict[str, int]:
-    """How many seeds solved, stuck on each plateau of ``PLATEAUS``, and stuck elsewhere.
-
-    Keys: ``"solved"``, each plateau's description (in ``PLATEAUS`` order), then
-    ``ELSEWHERE``. Every seed is counted once, so the stuck counts add up to the
-    number of unsolved seeds.
-    """
-    stuck = ~np.asarray(many.solved, dtype=bool)
-    plateau = np.asarray(many.plateau, dtype=float)
-    counts = {"solved": int((~stuck).sum())}
-    named = np.zeros_like(stuck)
-    for value, text in PLATEAUS.items():
-        here = stuck & np.isclose(plateau, value)
-        counts[text] = int(here.sum())
-        named |= here
-    counts[ELSEWHERE] = int((stuck & ~named).sum())
-    return counts
-
-
 def example_surfaces(many: ManyRuns, picks, plane: Plane) -> list[np.ndarray]:
     """The output a2 (ny, nx) over ``plane`` of each census seed index in ``picks``."""
     return [evaluate({name: values[k] for name, values in many.params.items()}, plane,

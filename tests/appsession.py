@@ -113,17 +113,22 @@ def is_loss(figure: dict) -> bool:
 
 
 def is_surface(figure: dict) -> bool:
-    """The decision surface: one heatmap of a⁽²⁾ on the fixed 0–1 range, with a contour."""
-    types = [t["type"] for t in figure["data"]]
-    heat = [t for t in figure["data"] if t["type"] == "heatmap"]
-    return (len(heat) == 1 and "contour" in types and heat[0].get("zmin") == 0
-            and heat[0].get("zmax") == 1)
+    """The decision surface: one field of a⁽²⁾ (heatmap or contour) on the fixed 0–1 range."""
+    field = [t for t in figure["data"] if t["type"] in ("heatmap", "contour")
+             and t.get("zmin") == 0 and t.get("zmax") == 1]
+    return len(field) == 1
+
+
+def unit_maps(figure: dict) -> list[dict]:
+    """The per-unit fields of a heatmap grid (heatmaps, or contours coloured as heatmaps)."""
+    return [t for t in figure["data"] if t["type"] == "heatmap"
+            or (t["type"] == "contour" and t.get("contours", {}).get("coloring") == "heatmap")]
 
 
 def is_derivative_maps(figure: dict, top: float) -> bool:
     """The σ′ heatmaps: one heatmap per hidden unit on a shared colour axis [0, top]."""
     axis = figure["layout"].get("coloraxis", {})
-    heat = [t for t in figure["data"] if t["type"] == "heatmap"]
+    heat = unit_maps(figure)
     return bool(heat) and axis.get("cmin") == 0 and axis.get("cmax") == top
 
 

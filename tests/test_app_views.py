@@ -22,11 +22,12 @@ from appsession import (
     settings_in_url,
     start,
     truth_table,
+    unit_maps,
     values,
 )
 
 from backprop import TrainConfig, explore, nn, to_query, train
-from backprop.diagnosis import PLATEAUS
+from backprop.diagnosis import PLATEAUS, plateau_name
 from backprop.training import checkpoint_epochs
 
 SIGMOID_TOP = 0.25  # σ′ peaks at z = 0: σ(0)(1 − σ(0)) = ½ · ½
@@ -45,7 +46,7 @@ def test_the_default_link_draws_loss_surface_and_sigma_maps_without_a_click():
     at = start()
     loss, surface, deriv = first_screen(at)
     assert red_lines(loss) == [10_000]  # at the selected epoch: the last one
-    units = [t for t in deriv["data"] if t["type"] == "heatmap"]
+    units = unit_maps(deriv)
     assert len(units) == DEFAULTS.hidden  # one map per hidden unit
     assert any("plateau" in w.value for w in at.warning), "the verdict is on the first screen"
     assert len(truth_table(at)) == 4
@@ -56,7 +57,7 @@ def test_the_default_link_draws_loss_surface_and_sigma_maps_without_a_click():
 def test_the_first_screen_has_the_right_number_of_hidden_unit_maps():
     at = start({**FAST, "hidden": "4"})
     deriv = charts(at)[2]
-    assert len([t for t in deriv["data"] if t["type"] == "heatmap"]) == 4
+    assert len(unit_maps(deriv)) == 4
 
 
 def test_epoch_scrubber_moves_the_first_screen_and_the_truth_table():
@@ -84,12 +85,12 @@ def test_log_toggle_switches_the_loss_axis():
     assert charts(at)[0]["layout"]["yaxis"]["type"] == "log"
 
 
-@pytest.mark.parametrize("activation, top", [("sigmoid", 0.25), ("tanh", 1.0)])
-def test_sigma_maps_colour_range_per_activation(activation, top):
+@pytest.mark.parametrize("activation, top, symbol", [("sigmoid", 0.25, "σ′(z⁽¹⁾)"),
+                                                     ("tanh", 1.0, "tanh′(z⁽¹⁾)")])
+def test_sigma_maps_colour_range_per_activation(activation, top, symbol):
     at = start({**FAST, "activation": activation})
     deriv = charts(at)[2]
     assert is_derivative_maps(deriv, top)
-    symbol = nn.DERIVATIVE_SYMBOLS[activation]
     assert deriv["layout"]["coloraxis"]["colorbar"]["title"]["text"] == symbol
     assert any(symbol in c.value and "10%" in c.value for c in at.caption)
 
@@ -229,12 +230,13 @@ def test_live_training_steps_forward_and_draws_at_epoch_0():
     at = start(FAST, page="Live training")
     assert any(m.value.startswith("**Epoch 0**") for m in at.markdown)
     loss = charts(at)[0]
-    (curve,) = [t for t in loss["data"] if t["type"] == "scatter" and t.get("mode") == "lines"]
+    (now,) = [t for t in loss["data"] if t["type"] == "scatter" and t.get("name") == "MSE now"]
     # Epoch 0 draws its one point, the initial weights' MSE, so the chart is not empty.
     init = nn.init_params(2, "normal", 0)
     X, y = np.array([[0.0, 0, 1, 1], [0, 1, 0, 1]]), np.array([0.0, 1, 1, 0])
     expected = np.mean((nn.forward(init, X)["a2"][0] - y) ** 2)
-    assert values(curve["y"]) == pytest.approx([expected])
+    assert values(now["y"]) == pytest.approx([expected], rel=1e-5)  # sent as float32
+    assert loss["layout"]["yaxis"]["range"][1] > expected  # and it is inside the chart
     (step,) = [b for b in at.button if b.label.startswith("Step +")]
     ok(step.click().run())
     assert any(m.value.startswith("**Epoch 200**") for m in at.markdown)
@@ -266,7 +268,8 @@ def test_census_counts_come_from_the_plateau_registry_and_add_up():
     assert metric.label == "Solved"
     solved = int(metric.value.split(" of ")[0])
     (table,) = [d.value for d in at.dataframe if "stuck where" in d.value.columns]
-    assert table["stuck where"].tolist() == [*PLATEAUS.values(), explore.ELSEWHERE]
+    assert table["stuck where"].tolist() == [
+        *(f"stuck near MSE {plateau_name(p)}" for p in PLATEAUS), "unsolved elsewhere"]
     assert solved + table["seeds"].sum() == 10
     assert any(c.value == f"{10 - solved} unsolved" for c in at.caption)
     histogram = charts(at)[0]

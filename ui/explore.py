@@ -8,6 +8,7 @@ import streamlit as st
 from backprop import TrainConfig, explore
 from backprop import explore_figures as xfig
 from backprop.datasets import TABLE_ROWS
+from backprop.diagnosis import census_counts
 from backprop.plane import plane_around
 from backprop.training import dataset
 
@@ -20,7 +21,7 @@ DEFAULTS = TrainConfig()
 
 def _counts_panel(many) -> None:
     """Solved, then every stuck seed by plateau: the stuck rows add up to the unsolved."""
-    counts = explore.census_counts(many)
+    counts = census_counts(many.solved, many.plateau, many.final_mse)
     total = len(many.seeds)
     solved = counts.pop("solved")
     c1, c2 = st.columns([1, 2])
@@ -44,7 +45,8 @@ def census_panel(config: TrainConfig) -> None:
         st.error(f"Census not run: {err}.", icon=":material/block:")
         return
     _counts_panel(many)
-    st.plotly_chart(xfig.census_histogram_figure(many.final_mse, many.solved), **CHART)
+    st.plotly_chart(xfig.census_histogram_figure(many.final_mse, many.solved, many.plateau),
+                    **CHART)
     st.caption("Final MSE of every seed. Unsolved seeds pile up at a few values: the plateaus, "
                "where some samples have merged in the hidden layer.")
     _examples_panel(config, many)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from backprop import FIELDS, TrainConfig, live
@@ -63,11 +62,11 @@ def live_panel(config: TrainConfig, run_every) -> None:
                     f"{score.right} of {score.samples} samples right")
         plane = plane_around(X)
         grid = evaluate(state.params, plane, config.activation)
-        # At epoch 0 there is no curve yet: the current MSE is its first point.
-        curve = state.mse if state.epochs else np.array([score.mse])
         c1, c2, c3 = st.columns(FIRST_SCREEN_WIDTHS)
         with c1:
-            st.plotly_chart(fig.loss_figure(curve, False, None, config.dataset == "xor"),
+            # At epoch 0 there is no curve yet: the chart shows the current MSE.
+            st.plotly_chart(fig.loss_figure(state.mse, False, None, config.dataset == "xor",
+                                            objective=config.loss, current=score.mse),
                             **CHART, key="live_loss")
         with c2:
             st.plotly_chart(fig.surface_figure(plane, grid["a2"], X, y), **CHART,

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import streamlit as st
 
-from backprop import TrainConfig, nn, tables, train
+from backprop import TrainConfig, notation, tables, train
 from backprop import figures as fig
 from backprop.datasets import LABEL_EVERY_SAMPLE
 from backprop.diagnosis import SATURATION_FRACTION
@@ -52,7 +52,7 @@ def verdict_panel(run) -> None:
     show, icon = VERDICT_STYLE[verdict.status]
     show(verdict.text, icon=icon)
     if verdict.status == "stuck" and run.config.dataset == "xor":
-        symbol = nn.DERIVATIVE_SYMBOLS[run.config.activation]
+        symbol = notation.derivative(run.config.activation)
         st.caption(
             "This is normal for this tiny network, not a bug: with the tutorial's settings about "
             f"3 seeds in 10 never solve XOR. Hidden units saturate ({symbol} ≈ 0) on two or "
@@ -94,15 +94,14 @@ def epoch_controls(run) -> tuple[int, bool]:
 
 
 def loss_panel(run, epoch: int, log: bool) -> None:
-    st.plotly_chart(fig.loss_figure(run.mse, log, epoch, run.config.dataset == "xor"),
-                    **CHART)
+    st.plotly_chart(fig.loss_figure(run.mse, log, epoch, run.config.dataset == "xor",
+                                    objective=run.config.loss), **CHART)
     why = ("Training descends ½(a⁽²⁾ − y)² summed over the samples: the same curve, scaled, "
            "so the two fall together." if run.config.loss == "mse" else
            "Training descends the cross-entropy; the MSE is plotted so that runs with "
            "either loss compare on one scale.")
-    st.caption("Plotted: the MSE, the mean over the samples of (a⁽²⁾ − y)², at each epoch "
-               f"before its update (the number the tutorial prints). {why} Dotted: the MSE "
-               "of XOR's stuck states; red: the selected epoch.")
+    st.caption(f"The MSE at each epoch, before its update: the number the tutorial prints. "
+               f"{why} Dotted: the MSE of XOR's stuck states; red: the selected epoch.")
 
 
 def surface_panel(run, grid: dict) -> None:
@@ -114,7 +113,7 @@ def surface_panel(run, grid: dict) -> None:
 
 def derivative_panel(run, grid: dict) -> None:
     act = run.config.activation
-    symbol = nn.DERIVATIVE_SYMBOLS[act]
+    symbol = notation.derivative(act)
     st.plotly_chart(fig.derivative_heatmaps_figure(grid["plane"], grid["deriv1"], run.X, run.y,
                                                    act), **CHART)
     line = ("" if act == "relu" else

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from backprop import explore, nn, tables
+from backprop import explore, nn, notation, tables
 from backprop import explore_figures as xfig
 from backprop import figures as fig
 from backprop.datasets import LABEL_EVERY_SAMPLE
@@ -18,7 +18,7 @@ from .common import CHART, check_link_choice
 
 def timeline_panel(run, at: dict) -> None:
     act, epoch = run.config.activation, at["epoch"]
-    symbol = nn.DERIVATIVE_SYMBOLS[act]
+    symbol = notation.derivative(act)
     st.caption(f"{symbol} of each hidden unit j at each sample, through training: each row "
                "is one unit at one sample, left to right is training time. Cells turning "
                "dark are saturation setting in. The red line is the selected epoch.")
@@ -54,7 +54,7 @@ def stuck_panel(run, at: dict) -> None:
     h, act, k, epoch = run.history, run.config.activation, at["k"], at["epoch"]
     report = explore.saturation(h.steps["deriv1"][k], h.steps["a1"][k], run.y[0], act)
     names = fig.sample_labels(run.X)
-    symbol = nn.DERIVATIVE_SYMBOLS[act]
+    symbol = notation.derivative(act)
     st.caption(f"Hidden unit j is called saturated on a sample when {symbol} < "
                f"{report.threshold:g} ({SATURATION_FRACTION:.0%} of its largest value). "
                f"Epoch {epoch:,}.")
