@@ -1,16 +1,21 @@
 """A small class uses the running app at once: nobody sees an error.
 
 Five viewers (one in real Chromium) open the shared link within 3 s, then two other
-links each. Only correctness is asserted; timings belong to ``python -m bench.load``.
+links each; then three explorers, each look a setting nobody else picked. Only
+correctness is asserted; timings belong to ``python -m bench.load``.
 """
 
 from __future__ import annotations
 
 import os
+import random
+from urllib.parse import parse_qs
 
 import pytest
 
+from backprop.config import FIELDS, from_query
 from bench.load import browser_missing, play
+from bench.plan import EXPLORE, class_plan, draw_setting
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +40,31 @@ def test_every_run_reached_script_finished_successfully(small_class):
     assert any(s.browser for s in small_class.students)
     bad = [(name, r.status, r.exceptions, r.errors) for name, r in runs if not r.ok]
     assert not bad, f"runs that did not finish cleanly: {bad}"
+
+
+def test_explorers_finish_clean_and_report_cpu_per_run():
+    result = play(viewers=3, arrive=1.0, looks=2, browsers=0, deadline=60.0,
+                  gaps=(0.5, 1.0), explore=True)
+    problems = {s.name: s.problems() for s in result.students if not s.clean}
+    assert not problems, f"explorers with problems: {problems}"
+    assert result.all_runs() == 9
+    assert result.server_cpu_s > 0, "the server's /proc CPU time did not grow"
+
+
+def test_explore_looks_are_all_different_and_valid():
+    students = class_plan(90, 10.0, 3, 0, seed=0, gaps=(3, 10), explore=True)
+    looks = [q for s in students for q in s.queries[1:]]
+    assert len(looks) == 270 and len(set(looks)) == 270, "two looks picked the same setting"
+    for query in looks:
+        _, warnings = from_query(parse_qs(query))
+        assert warnings == [], f"{query}: {warnings}"
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORE))
+def test_explore_draws_vary_every_explored_setting(name):
+    rng = random.Random(1)
+    values = {draw_setting(rng)[name] for _ in range(200)}
+    allowed = FIELDS[name].choices or None
+    assert len(values) > 1, f"{name} never varies: {values}"
+    if allowed:
+        assert values == set(allowed), f"{name}: drew {values}, FIELDS allows {allowed}"
