@@ -33,7 +33,7 @@ import time
 
 from bench.plan import Student, class_plan
 from bench.proxy import Cluster, nginx_missing
-from bench.report import Result
+from bench.report import Result, percentiles
 from bench.server import GC_MODES, Sampler, Server, machine_busy_seconds
 from bench.viewers import HEAVY, browser_missing, play_class
 
@@ -123,8 +123,13 @@ def measure() -> list[dict]:
     rows += play(30, explore=True, browsers=0, heavy="census",
                  label="29 explorers + a 2000-seed census").rows()
     if nginx_missing() is None:
-        for result in compare_replicas(2, viewers=30, explore=True, browsers=0):
-            rows += result.rows()[1:5]
+        one, two = compare_replicas(2, viewers=30, explore=True, browsers=0)
+        for result in (one, two):
+            rows += [result.rows()[i] for i in (0, 2, 4)]
+        p95 = [percentiles(r.seconds())[1] for r in (one, two)]
+        rows.append({"name": "30 explorers, p95 with 2 replicas (ref: with 1)",
+                     "value": p95[1], "unit": "s", "reference": p95[0],
+                     "ratio": p95[1] / p95[0], "target": "< 1x: a second process helps"})
     else:
         rows.append({"name": f"replicas: not measured, {nginx_missing()}", "value": None,
                      "unit": "", "reference": None, "ratio": None, "target": ""})

@@ -68,3 +68,26 @@ def test_explore_draws_vary_every_explored_setting(name):
     assert len(values) > 1, f"{name} never varies: {values}"
     if allowed:
         assert values == set(allowed), f"{name}: drew {values}, FIELDS allows {allowed}"
+
+
+def test_breakdown_ledger_counts_nested_time_once(monkeypatch):
+    from bench import breakdown
+
+    clock = [0.0]
+    monkeypatch.setattr(breakdown.time, "thread_time", lambda: clock[0])
+    ledger = breakdown.Ledger()
+
+    def figure():  # 3 s of its own
+        clock[0] += 3.0
+
+    def train():  # 5 s of its own, plus a figure inside it
+        clock[0] += 5.0
+        timed_figure()
+
+    timed_figure = ledger.wrap("figures", figure)
+    ledger.wrap("train", train)()
+    ledger.on_gc("start", {})
+    clock[0] += 2.0
+    ledger.on_gc("stop", {})
+    assert ledger.take() == {"train": 5.0, "figures": 3.0, "GC": 2.0}
+    assert ledger.take() == {}, "take() should reset the ledger"
