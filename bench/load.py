@@ -153,7 +153,8 @@ def _parser() -> argparse.ArgumentParser:
     add("--heavy", choices=sorted(HEAVY), help="one viewer runs this meanwhile")
     add("--replicas", type=int, default=0, help="N >= 1: 1 and N replicas behind nginx")
     add("--gc-mode", choices=sorted(GC_MODES), default="default")
-    add("--gc-compare", action="store_true", help="play the class under every GC mode")
+    add("--gc-compare", nargs="*", choices=sorted(GC_MODES), metavar="MODE",
+        help="play the class under each GC mode (default: on off freeze)")
     add("--browsers-normal-priority", action="store_true",
         help="do not run Chromium under SCHED_IDLE")
     return parser
@@ -180,8 +181,9 @@ def main(argv=None) -> int:
     try:
         if args.replicas:
             results = compare_replicas(args.replicas, gc_mode=args.gc_mode, **kw)
-        elif args.gc_compare:
-            results = [play(gc_mode=m, label=f"GC {m}", **kw) for m in ("on", "off", "freeze")]
+        elif args.gc_compare is not None:
+            results = [play(gc_mode=m, label=f"GC {m}", **kw)
+                       for m in args.gc_compare or ("on", "off", "freeze")]
         else:
             results = [play(gc_mode=args.gc_mode, label=f"{args.viewers} {kind}", **kw)]
     except (RuntimeError, OSError) as err:

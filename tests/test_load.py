@@ -7,15 +7,22 @@ correctness is asserted; timings belong to ``python -m bench.load``.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 
-from backprop.config import FIELDS, from_query
+from backprop.config import DEFAULTS, FIELDS, from_query, to_query
 from bench.load import browser_missing, play
 from bench.plan import EXPLORE, class_plan, draw_setting
+from bench.server import Server
+from bench.viewers import Heavy, heavy_runs
+from bench.wsclient import Viewer
+
+# A quick page for the heavy-viewer test: 500 epochs, so its census and sweep are small.
+SHARED_SMALL = urlencode(to_query(DEFAULTS.replace(epochs=500)))
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +98,29 @@ def test_breakdown_ledger_counts_nested_time_once(monkeypatch):
     ledger.on_gc("stop", {})
     assert ledger.take() == {"train": 5.0, "figures": 3.0, "GC": 2.0}
     assert ledger.take() == {}, "take() should reset the ledger"
+
+
+@pytest.mark.parametrize("heavy", [
+    Heavy("a 20-seed census", (("tab", "Seed census"), ("number", "^Seeds$", 20))),
+    Heavy("a 10-seed sweep", (("tab", "Sweep"), ("number", "^Seeds per cell$", 10),
+                              ("click", "^Run sweep$"))),
+], ids=["census", "sweep"])
+def test_heavy_viewer_finds_its_controls_by_label_and_runs_clean(heavy):
+    async def drive(port):
+        viewer = Viewer(port)
+        await viewer.open()
+        try:
+            return await heavy_runs(viewer, heavy, SHARED_SMALL)
+        finally:
+            await viewer.close()
+
+    server = Server()
+    try:
+        server.wait_healthy(60)
+        runs = asyncio.run(drive(server.port))
+    finally:
+        server.stop()
+    assert len(runs) == 1 + len(heavy.steps)
+    bad = [(r.status, r.exceptions, r.errors) for r in runs if not r.ok]
+    assert not bad, f"{heavy.title}: runs with problems {bad}"
+    assert runs[-1].charts >= 1, f"{heavy.title}: the last run drew no chart"
