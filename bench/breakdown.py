@@ -11,8 +11,8 @@ so other work on the machine does not count) of each run into:
   and every ``ForwardMsg`` of the run into protobuf bytes, as the server does before
   sending it;
 - **GC**: the collections Python ran during the run, plus Streamlit's post-run
-  ``gc.collect(2)`` (``runner.postScriptGC``; AppTest skips it, so it is called here
-  after each run, on this process's heap);
+  ``gc.collect(2)`` when ``runner.postScriptGC`` is on (AppTest skips it, so it is
+  called here after each run, on this process's heap);
 - **other**: the rest of the script thread (Streamlit's element and widget machinery,
   the app's own code).
 
@@ -44,7 +44,7 @@ from pathlib import Path
 
 import plotly.io
 import plotly.tools
-from streamlit import dataframe_util
+from streamlit import config, dataframe_util
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 from streamlit.testing.v1 import AppTest
@@ -143,7 +143,7 @@ class Instrumented:
     def __init__(self):
         self.ledger = Ledger()
         self.messages: list = []
-        self.post_gc = True
+        self.post_gc = True  # call gc.collect(2) after each run, as runner.postScriptGC does
         led = self.ledger
         self._run_script = ScriptRunner._run_script
         ScriptRunner._run_script = led.wrap("other", self._run_script)
@@ -236,20 +236,23 @@ def post_gc_ms(runs: int = 5) -> float:
 
 
 def breakdown(runs: int = RUNS) -> tuple[dict, dict]:
-    """The per-kind breakdown, and GC milliseconds per run under each GC mode:
+    """The per-kind breakdown as configured (``runner.postScriptGC`` from
+    ``.streamlit/config.toml``), and GC milliseconds per run under each GC mode:
     Streamlit's collect(2) after every run, ``postScriptGC = false`` (only Python's own
     automatic collections), and ``gc.freeze()`` after the first run's imports."""
     AppTest.from_file(APP, default_timeout=120).run()  # imports, caches, compile
     tool = Instrumented()
+    configured = bool(config.get_option("runner.postScriptGC"))
+    modes = {True: "collect(2) after every run", False: "postScriptGC = false"}
     gc_ms = {}
     try:
+        tool.post_gc = configured
         kinds = measure_kinds(tool, runs)
-        for kind in ("new setting", "scrub"):
-            gc_ms[f"{kind}, collect(2) after every run"] = 1000 * kinds[kind]["GC"]
-        tool.post_gc = False
-        off = measure_kinds(tool, 3, first_seed=100)
-        for kind in ("new setting", "scrub"):
-            gc_ms[f"{kind}, postScriptGC = false"] = 1000 * off[kind]["GC"]
+        tool.post_gc = not configured
+        other = measure_kinds(tool, 3, first_seed=100)
+        for post_gc, result in ((configured, kinds), (not configured, other)):
+            for kind in ("new setting", "scrub"):
+                gc_ms[f"{kind}, {modes[post_gc]}"] = 1000 * result[kind]["GC"]
         tool.post_gc = True
         gc.collect(2)
         gc.freeze()

@@ -37,9 +37,18 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
+    """A free loopback port: the OS's pick, or the first free one in ``$BENCH_PORTS``
+    (``8641-8650``: on a shared machine, keep to the ports you were given)."""
+    span = os.environ.get("BENCH_PORTS", "")
+    candidates = [0]
+    if span:
+        low, _, high = span.partition("-")
+        candidates = list(range(int(low), int(high or low) + 1))
+    for port in candidates:
+        with socket.socket() as s, contextlib.suppress(OSError):
+            s.bind((LOOPBACK, port))
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in BENCH_PORTS={span}")
 
 
 def group_pids(pgid: int) -> list[int]:
