@@ -18,7 +18,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.server import ROOT, Server, cpu_seconds, free_port, group_pids, rss_mb, stop_group
+from bench.server import (
+    ROOT,
+    Server,
+    cpu_seconds,
+    free_port,
+    group_pids,
+    release_port,
+    rss_mb,
+    stop_group,
+)
 from bench.wsclient import LOOPBACK, page_cookies
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
@@ -94,6 +103,7 @@ class Nginx:
     def stop(self) -> None:
         stop_group(self.proc)
         self.dir.cleanup()
+        release_port(self.port)
 
 
 class Cluster:

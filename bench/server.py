@@ -45,10 +45,21 @@ def free_port() -> int:
         low, _, high = span.partition("-")
         candidates = list(range(int(low), int(high or low) + 1))
     for port in candidates:
+        if port in _HANDED_OUT:  # given to a server that may not listen yet
+            continue
         with socket.socket() as s, contextlib.suppress(OSError):
             s.bind((LOOPBACK, port))
-            return s.getsockname()[1]
+            port = s.getsockname()[1]
+            _HANDED_OUT.add(port)
+            return port
     raise RuntimeError(f"no free port in BENCH_PORTS={span}")
+
+
+_HANDED_OUT: set[int] = set()
+
+
+def release_port(port: int) -> None:
+    _HANDED_OUT.discard(port)
 
 
 def group_pids(pgid: int) -> list[int]:
@@ -156,6 +167,7 @@ class Server:
     def stop(self) -> None:
         stop_group(self.proc)
         self.log.close()
+        release_port(self.port)
 
 
 def machine_busy_seconds() -> float:
