@@ -16,7 +16,7 @@ from pathlib import Path
 
 SUITES = [("engine", "NumPy engine"), ("app", "Dashboard"),
           ("breakdown", "Server CPU per run (AppTest, thread CPU)"),
-          ("explore", "Census and sweep"), ("load", "Load test (websocket viewers, one process)")]
+          ("explore", "Census and sweep"), ("load", "Load test (websocket viewers)")]
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 

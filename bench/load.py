@@ -9,8 +9,10 @@ a class (``bench/plan.py``, ``bench/viewers.py``): the viewers arrive within
 from a short list (students collide and hit the cache); with it, every look is a whole
 setting no other look picked, across hidden, lr, seed, epochs, activation, loss, init.
 
-- ``--heavy census`` (or ``sweep``): one more viewer runs a 2000-seed census (or the
+- ``--heavy census`` (or ``sweep``): one of the viewers runs a 2000-seed census (or the
   default sweep) while the others explore; the explorers' p95 during it is reported.
+  It clicks through the page (tabs and widgets found by label); ``--heavy-url`` opens
+  a link instead, once the app binds those controls to the URL.
 - ``--replicas N``: the same class through Debian's nginx (``deploy/``, cookie
   affinity) in front of 1 and then N app processes, side by side.
 - ``--gc-mode``: ``default``, ``on``, ``off`` (``runner.postScriptGC``) or ``freeze``
@@ -30,6 +32,8 @@ import argparse
 import asyncio
 import sys
 import time
+from dataclasses import replace
+from urllib.parse import parse_qsl
 
 from bench.plan import Student, class_plan
 from bench.proxy import Cluster, nginx_missing
@@ -151,6 +155,9 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds on a page before the next link")
     add("--explore", action="store_true", help="every look a setting nobody else picked")
     add("--heavy", choices=sorted(HEAVY), help="one viewer runs this meanwhile")
+    add("--heavy-url", metavar="QUERY", help="start --heavy by opening the shared link "
+        "plus these query parameters (e.g. 'page=census&census_n=2000') instead of "
+        "clicking through the page")
     add("--replicas", type=int, default=0, help="N >= 1: 1 and N replicas behind nginx")
     add("--gc-mode", choices=sorted(GC_MODES), default="default")
     add("--gc-compare", nargs="*", choices=sorted(GC_MODES), metavar="MODE",
@@ -168,6 +175,10 @@ def main(argv=None) -> int:
     if args.replicas < 0 or (args.replicas and (why := nginx_missing())):
         parser.error(f"--replicas must be >= 0 and needs nginx: got {args.replicas}"
                      + (f"; {why}" if args.replicas else ""))
+    if args.heavy_url:
+        if not args.heavy:
+            parser.error("--heavy-url needs --heavy")
+        HEAVY[args.heavy] = replace(HEAVY[args.heavy], url=dict(parse_qsl(args.heavy_url)))
     kw = dict(viewers=args.viewers, arrive=args.arrive, looks=args.looks,
               browsers=args.browsers, port=args.port, seed=args.seed,
               deadline=args.deadline, gaps=tuple(args.gaps),
