@@ -32,7 +32,7 @@ def small_class():
         if os.environ.get("CI") == "true":
             pytest.fail(f"the load test's browser viewer needs Chromium: {why}", pytrace=False)
         pytest.skip(f"the load test's browser viewer needs Chromium: {why}")
-    return play(viewers=5, arrive=3.0, looks=2, browsers=1, deadline=50.0, gaps=(1.0, 3.0),
+    return play(viewers=5, arrive=3.0, looks=2, browsers=1, deadline=90.0, gaps=(1.0, 3.0),
                 idle_browsers=False)
 
 
