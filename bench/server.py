@@ -5,8 +5,9 @@
 ``Sampler`` records both every 0.2 s. ``GC_MODES`` are the garbage-collection
 variants the bench compares (issue 9.3) without editing the app:
 
-- ``default``: Streamlit's ``gc.collect(2)`` after every script run;
-- ``off``: ``--runner.postScriptGC false`` (what ``.streamlit/config.toml`` can set);
+- ``default``: whatever ``.streamlit/config.toml`` says (``postScriptGC = false`` now);
+- ``on``: Streamlit's own default, ``gc.collect(2)`` after every script run;
+- ``off``: ``--runner.postScriptGC false``;
 - ``freeze``: ``gc.freeze()`` once after the app's imports, keeping the per-run collect.
   Played by ``bench/gc_freeze_main.py``, which freezes and then runs ``app.py``.
 """
