@@ -2,7 +2,8 @@
 
 Each figure is printed next to its reference (a plain loop, a budget or a target),
 as a ratio where there is one. ``--readme`` rewrites the table in README.md
-between the ``bench-table`` markers. ``--quick`` skips the 30-viewer load test.
+between the ``bench-table`` markers. ``--quick`` skips the load tests (30 and 90
+explorers, the census scenario, 1 vs 2 replicas behind nginx: about 6 minutes).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import platform
 import re
 from pathlib import Path
 
-SUITES = [("engine", "NumPy engine"), ("app", "Dashboard"), ("explore", "Census and sweep"),
-          ("load", "Load test: a class of 30")]
+SUITES = [("engine", "NumPy engine"), ("app", "Dashboard"),
+          ("breakdown", "Server CPU per run (AppTest, thread CPU)"),
+          ("explore", "Census and sweep"), ("load", "Load test (websocket viewers)")]
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def _fmt(value, unit):
-    if value is None:
+    if value is None or value != value:
         return "-"
     return f"{value:.3g} {unit}".strip()
 
@@ -29,7 +31,8 @@ def table(results) -> str:
              "|---|---|---|---|---|---|"]
     for suite, rows in results:
         for r in rows:
-            ratio = f"{r['ratio']:.3g}×" if r.get("ratio") is not None else "-"
+            ratio = r.get("ratio")
+            ratio = f"{ratio:.3g}×" if ratio is not None and ratio == ratio else "-"
             lines.append(f"| {suite} | {r['name']} | {_fmt(r['value'], r['unit'])} | "
                          f"{_fmt(r.get('reference'), r['unit'])} | {ratio} | "
                          f"{r.get('target', '')} |")

@@ -52,6 +52,14 @@ def plotly_bytes(at: AppTest) -> int:
     return sum(len(chart.proto.spec.encode()) for chart in at.get("plotly_chart"))
 
 
+def scrubber(at: AppTest):
+    """The epoch scrubber, found by its label as a person finds it."""
+    sliders = [s for s in at.select_slider if "epoch" in str(s.label).lower()]
+    if not sliders:
+        raise LookupError(f"no epoch slider; sliders: {[s.label for s in at.select_slider]}")
+    return sliders[0]
+
+
 def cold_default_run() -> tuple[float, AppTest]:
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -61,11 +69,11 @@ def cold_default_run() -> tuple[float, AppTest]:
 
 def scrub_reruns(at: AppTest, moves: int = SCRUB_MOVES) -> list[float]:
     """Rerun times after moving the epoch scrubber to ``moves`` fresh checkpoints."""
-    options = [int(e) for e in at.select_slider(key="epoch").options]
+    options = [int(e) for e in scrubber(at).options]
     picks = [options[round(i * (len(options) - 2) / max(moves - 1, 1))] for i in range(moves)]
     times = []
     for epoch in picks:
-        at.select_slider(key="epoch").set_value(epoch)
+        scrubber(at).set_value(epoch)
         times.append(_run(at))
     return times
 

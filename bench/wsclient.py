@@ -11,6 +11,12 @@ What the 1.67 frontend does on a page load, and so what this does:
    the query string without its ``?``, no widget states, no page hash (main page).
 4. Read ``ForwardMsg``s: ``new_session``, ``delta``s, ... until ``script_finished``.
    ``FINISHED_EARLY_FOR_RERUN`` means another run follows, so keep reading.
+5. A widget change is another ``rerun_script`` carrying every widget value the page
+   holds (``widget_states``); a click is a one-shot ``trigger_value``.
+6. An upload: ``BackMsg(file_urls_request)`` -> ``ForwardMsg(file_urls_response)``,
+   an HTTP ``PUT`` of the file (multipart, with the cookies and an ``X-Xsrftoken``
+   header) to that URL, then a rerun with the uploader's ``file_uploader_state_value``.
+   The PUT must reach the process that holds the websocket's session.
 
 The server replaces a message by a ``ref_hash`` reference only when the client lists
 that hash in ``cached_message_hashes``; we list none, and skip any reference anyway.
@@ -21,13 +27,16 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 
 XSRF_COOKIE = "_streamlit_xsrf"
@@ -60,8 +69,8 @@ class RunResult:
         return self.started + self.seconds
 
 
-def xsrf_cookie(port: int, timeout: float = 10.0) -> str | None:
-    """``GET /_stcore/health`` as the frontend does first; return the XSRF cookie it sets."""
+def page_cookies(port: int, timeout: float = 10.0) -> dict[str, str]:
+    """``GET /_stcore/health`` as the frontend does first; return the cookies it sets."""
     conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
     try:
         conn.request("GET", "/_stcore/health")
@@ -72,14 +81,22 @@ def xsrf_cookie(port: int, timeout: float = 10.0) -> str | None:
             cookies.load(header)
     finally:
         conn.close()
-    return cookies[XSRF_COOKIE].value if XSRF_COOKIE in cookies else None
+    return {name: morsel.value for name, morsel in cookies.items()}
 
 
-def rerun_message(query: str, port: int) -> bytes:
-    """The BackMsg a fresh page sends: run the main page with this query string."""
+def xsrf_cookie(port: int, timeout: float = 10.0) -> str | None:
+    """The XSRF cookie the health check sets (None when XSRF protection is off)."""
+    return page_cookies(port, timeout).get(XSRF_COOKIE)
+
+
+def rerun_message(query: str, port: int, widgets=()) -> bytes:
+    """The BackMsg a page sends: run the main page with this query string and these
+    widget values (none: a fresh page)."""
     msg = BackMsg()
     state = msg.rerun_script
     state.query_string = query.lstrip("?")
+    for widget in widgets:
+        state.widget_states.widgets.add().CopyFrom(widget)
     info = state.context_info
     info.timezone, info.timezone_offset, info.locale = "UTC", 0, "en-US"
     info.url = f"http://{LOOPBACK}:{port}/?{state.query_string}"
@@ -102,35 +119,88 @@ def read_delta(msg: ForwardMsg, result: RunResult) -> None:
 
 
 class Viewer:
-    """One browser tab's worth of Streamlit session, over a single websocket."""
+    """One browser tab's worth of Streamlit session, over a single websocket.
+
+    Like the frontend it keeps every cookie the first response set (the XSRF cookie,
+    and behind nginx the affinity cookie that pins the tab to one replica), the
+    session id, the URL query string the app last wrote, and the widget values it
+    has set (sent with every rerun, as the browser does). Widgets and tabs are found
+    by their label, as a person finds them.
+    """
 
     def __init__(self, port: int):
         self.port = port
         self.ws = None
+        self.cookies: dict[str, str] = {}
+        self.session_id = ""
+        self.query = ""
+        self.widgets: dict[tuple[str, str], str] = {}  # (element kind, label) -> widget id
+        self.tab_ids: dict[str, str] = {}  # tab label -> its tab container's widget id
+        self.states: dict[str, WidgetState] = {}  # widget values this tab holds
+        self._containers: dict[tuple[int, ...], str] = {}  # delta path -> container id
+
+    @property
+    def cookie_header(self) -> dict[str, str]:
+        jar = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return {"Cookie": jar} if jar else {}
 
     async def open(self) -> None:
-        cookie = await asyncio.to_thread(xsrf_cookie, self.port)
-        headers = {"Cookie": f"{XSRF_COOKIE}={cookie}"} if cookie else {}
+        self.cookies = await asyncio.to_thread(page_cookies, self.port)
+        token = self.cookies.get(XSRF_COOKIE)
         self.ws = await connect(
             f"ws://{LOOPBACK}:{self.port}/_stcore/stream",
-            subprotocols=["streamlit", cookie or NO_TOKEN],
-            origin=f"http://{LOOPBACK}:{self.port}", additional_headers=headers,
+            subprotocols=["streamlit", token or NO_TOKEN],
+            origin=f"http://{LOOPBACK}:{self.port}", additional_headers=self.cookie_header,
             proxy=None, max_size=None, open_timeout=30)
 
-    async def run(self, query: str) -> RunResult:
-        """Ask for a run with this query string; read until the script finishes."""
-        result = RunResult(query=query, started=time.monotonic())
-        await self.ws.send(rerun_message(query, self.port))
+    async def _frames(self):
         async for frame in self.ws:
             msg = ForwardMsg()
             msg.ParseFromString(frame)
+            yield msg
+
+    def _note(self, msg: ForwardMsg, result: RunResult) -> None:
+        """Remember what a later action needs: session id, URL, widget ids, tab labels."""
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            self.session_id = msg.new_session.initialize.session_id or self.session_id
+        elif kind == "page_info_changed":
+            self.query = msg.page_info_changed.query_string
+        elif kind == "delta":
+            read_delta(msg, result)
+            path = tuple(msg.metadata.delta_path)
+            delta = msg.delta
+            if delta.WhichOneof("type") == "add_block":
+                block = delta.add_block
+                if block.WhichOneof("type") == "tab_container" and block.tab_container.id:
+                    self._containers[path] = block.tab_container.id
+                elif block.WhichOneof("type") == "tab" and path[:-1] in self._containers:
+                    self.tab_ids[block.tab.label] = self._containers[path[:-1]]
+            elif delta.WhichOneof("type") == "new_element":
+                element = delta.new_element
+                inner = getattr(element, element.WhichOneof("type") or "", None)
+                if getattr(inner, "id", "") and hasattr(inner, "label"):
+                    self.widgets[(element.WhichOneof("type"), inner.label)] = inner.id
+
+    async def run(self, query: str | None = None,
+                  changes: list[WidgetState] = ()) -> RunResult:
+        """Ask for a run (this query string, or the app's own URL) with these widget
+        changes on top of the values set before; read until the script finishes."""
+        if query is not None:
+            self.query = query.lstrip("?")
+        for state in changes:
+            if state.WhichOneof("value") != "trigger_value":  # a click does not persist
+                self.states[state.id] = state
+        widgets = {**self.states, **{s.id: s for s in changes}}
+        result = RunResult(query=self.query, started=time.monotonic())
+        await self.ws.send(rerun_message(self.query, self.port, widgets.values()))
+        async for msg in self._frames():
             result.messages += 1
             kind = msg.WhichOneof("type")
             if kind == "ref_hash":  # a cached message we never asked for: skip it
                 continue
-            if kind == "delta":
-                read_delta(msg, result)
-            elif kind == "session_event" and msg.session_event.HasField(
+            self._note(msg, result)
+            if kind == "session_event" and msg.session_event.HasField(
                     "script_compilation_exception"):
                 exc = msg.session_event.script_compilation_exception
                 result.exceptions.append(f"{exc.type}: {exc.message}"[:300])
@@ -141,11 +211,71 @@ class Viewer:
         result.seconds = time.monotonic() - result.started
         return result
 
+    def widget_id(self, kind: str, label: str) -> str:
+        """The id of the widget of this kind whose label matches ``label`` (a regex)."""
+        found = [wid for (k, text), wid in self.widgets.items()
+                 if k == kind and re.search(label, text)]
+        if not found:
+            shown = sorted(text for k, text in self.widgets if k == kind)
+            raise LookupError(f"no {kind} labelled /{label}/ on the page; there are {shown}")
+        return found[-1]
+
+    def tab(self, label: str) -> WidgetState:
+        """The widget change that opens the tab labelled ``label``."""
+        if label not in self.tab_ids:
+            raise LookupError(f"no tab {label!r} on the page; there are {sorted(self.tab_ids)}")
+        return WidgetState(id=self.tab_ids[label], string_value=label)
+
+    def number(self, label: str, value: float) -> WidgetState:
+        wid = self.widget_id("number_input", label)
+        return (WidgetState(id=wid, int_value=int(value)) if float(value).is_integer()
+                else WidgetState(id=wid, double_value=float(value)))
+
+    def click(self, label: str) -> WidgetState:
+        return WidgetState(id=self.widget_id("button", label), trigger_value=True)
+
+    async def upload(self, label: str, name: str, data: bytes) -> RunResult:
+        """Upload a file as the browser does: ask for its URL over the websocket, PUT it
+        (same cookies, XSRF header), then rerun with the uploader's new state."""
+        wid = self.widget_id("file_uploader", label)
+        request = BackMsg()
+        request.file_urls_request.request_id = rid = uuid.uuid4().hex
+        request.file_urls_request.session_id = self.session_id
+        request.file_urls_request.file_names.append(name)
+        await self.ws.send(request.SerializeToString())
+        async for msg in self._frames():
+            if msg.WhichOneof("type") == "file_urls_response" and \
+                    msg.file_urls_response.response_id == rid:
+                urls = msg.file_urls_response.file_urls[0]
+                break
+        status, body = await asyncio.to_thread(self._put, urls.upload_url, name, data)
+        if status != 204:
+            raise RuntimeError(f"upload PUT {urls.upload_url} answered {status}: {body[:300]}")
+        state = WidgetState(id=wid)
+        info = state.file_uploader_state_value.uploaded_file_info.add()
+        info.file_id, info.name, info.size = urls.file_id, name, len(data)
+        info.file_urls.CopyFrom(urls)
+        return await self.run(changes=[state])
+
+    def _put(self, url: str, name: str, data: bytes) -> tuple[int, str]:
+        boundary = uuid.uuid4().hex
+        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                f'filename="{name}"\r\nContent-Type: application/json\r\n\r\n').encode() \
+            + data + f"\r\n--{boundary}--\r\n".encode()
+        conn = http.client.HTTPConnection(LOOPBACK, self.port, timeout=30)
+        try:
+            conn.request("PUT", url, body, {
+                **self.cookie_header, "X-Xsrftoken": self.cookies.get(XSRF_COOKIE, ""),
+                "Content-Type": f"multipart/form-data; boundary={boundary}"})
+            response = conn.getresponse()
+            return response.status, response.read().decode(errors="replace")
+        finally:
+            conn.close()
+
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()
             self.ws = None
-
 
 async def open_link(port: int, query: str) -> tuple[Viewer, RunResult]:
     """A page load: health check, new websocket session, one run. The viewer stays open."""
