@@ -3,18 +3,15 @@ at the selected epoch) and, one click away, the other views as tabs."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import streamlit as st
 
-from backprop import TrainConfig, notation, tables, train
-from backprop import figures as fig
+from backprop import TrainConfig, notation, tables
 from backprop.datasets import LABEL_EVERY_SAMPLE
 from backprop.diagnosis import SATURATION_FRACTION
-from backprop.plane import evaluate, plane_around
 
 from . import files, views
+from .cache import cached_figure, cached_plane, cached_run
 from .common import CHART, check_link_choice, check_link_flag
 
 VERDICT_STYLE = {
@@ -23,23 +20,6 @@ VERDICT_STYLE = {
     "learning": (st.info, ":material/hourglass_top:"),
     "diverged": (st.error, ":material/error:"),
 }
-
-
-# --- training, cached ---------------------------------------------------------------------
-
-@st.cache_resource(max_entries=16, show_spinner="Training…")
-def cached_run(config: TrainConfig, start: str | None = None):
-    """``train`` keyed on the config (and uploaded weights). Results are read-only."""
-    params = {k: np.array(v) for k, v in json.loads(start).items()} if start else None
-    return train(config, params=params)
-
-
-@st.cache_resource(max_entries=24)
-def cached_plane(config: TrainConfig, start: str | None, k: int) -> dict:
-    """Network output, activations and derivatives over the input plane at checkpoint k."""
-    run = cached_run(config, start)
-    plane = plane_around(run.X)
-    return {"plane": plane, **evaluate(run.history.at(k), plane, config.activation)}
 
 
 # Loss, surface, σ′ maps: the maps get more room, as they hold one panel per hidden unit.
@@ -93,9 +73,8 @@ def epoch_controls(run) -> tuple[int, bool]:
     return run.history.index(epoch), log
 
 
-def loss_panel(run, epoch: int, log: bool) -> None:
-    st.plotly_chart(fig.loss_figure(run.mse, log, epoch, run.config.dataset == "xor",
-                                    objective=run.config.loss), **CHART)
+def loss_panel(run, start, k: int, log: bool) -> None:
+    st.plotly_chart(cached_figure("loss", run.config, start, k, log), **CHART)
     why = ("Training descends ½(a⁽²⁾ − y)² summed over the samples: the same curve, scaled, "
            "so the two fall together." if run.config.loss == "mse" else
            "Training descends the cross-entropy; the MSE is plotted so that runs with "
@@ -104,18 +83,17 @@ def loss_panel(run, epoch: int, log: bool) -> None:
                f"{why} Dotted: the MSE of XOR's stuck states; red: the selected epoch.")
 
 
-def surface_panel(run, grid: dict) -> None:
-    st.plotly_chart(fig.surface_figure(grid["plane"], grid["a2"], run.X, run.y), **CHART)
+def surface_panel(run, start, k: int) -> None:
+    st.plotly_chart(cached_figure("surface", run.config, start, k), **CHART)
     st.caption("The output a⁽²⁾ over the input plane. Blue is 1, red 0; the black line is "
                "where it crosses 0.5, the decision boundary. Each sample should sit on its "
                "own colour.")
 
 
-def derivative_panel(run, grid: dict) -> None:
+def derivative_panel(run, start, k: int) -> None:
     act = run.config.activation
     symbol = notation.derivative(act)
-    st.plotly_chart(fig.derivative_heatmaps_figure(grid["plane"], grid["deriv1"], run.X, run.y,
-                                                   act), **CHART)
+    st.plotly_chart(cached_figure("derivatives", run.config, start, k), **CHART)
     line = ("" if act == "relu" else
             f" The dotted line is the saturation threshold, {SATURATION_FRACTION:.0%} of the "
             "largest possible value.")
@@ -130,10 +108,10 @@ def first_screen(run, k: int, log: bool, table_slot) -> None:
     snap = run.history.at(k)
     with table_slot:
         truth_table_panel(run, snap, epoch)
-    grid = cached_plane(run.config, st.session_state.get("start"), k)
-    for column, draw in zip(st.columns(FIRST_SCREEN_WIDTHS), (lambda: loss_panel(run, epoch, log),
-                                            lambda: surface_panel(run, grid),
-                                            lambda: derivative_panel(run, grid)), strict=True):
+    start = st.session_state.get("start")
+    panels = (lambda: loss_panel(run, start, k, log), lambda: surface_panel(run, start, k),
+              lambda: derivative_panel(run, start, k))
+    for column, draw in zip(st.columns(FIRST_SCREEN_WIDTHS), panels, strict=True):
         with column:
             draw()
 
@@ -156,7 +134,7 @@ def run_page(config: TrainConfig, start: str | None) -> None:
     check_link_choice("view", labels, labels[0])
     tabs = st.tabs(labels, key="view", bind="query-params")
     at = {"k": k, "epoch": int(run.history.epochs[k]), "snap": run.history.at(k),
-          "grid": cached_plane(config, start, k)}
+          "grid": cached_plane(config, start, k), "start": start}
     for tab, view in zip(tabs, views.VIEWS.values(), strict=True):
         if tab.open:  # only the open tab builds its figures
             with tab:

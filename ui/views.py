@@ -6,32 +6,28 @@ from __future__ import annotations
 import streamlit as st
 
 from backprop import explore, nn, notation, tables
-from backprop import explore_figures as xfig
 from backprop import figures as fig
 from backprop.datasets import LABEL_EVERY_SAMPLE
 from backprop.diagnosis import SATURATION_FRACTION
-from backprop.diagram import network_figure
 from backprop.steps import step_equations
 
+from .cache import cached_figure
 from .common import CHART, check_link_choice
 
 
 def timeline_panel(run, at: dict) -> None:
-    act, epoch = run.config.activation, at["epoch"]
+    act = run.config.activation
     symbol = notation.derivative(act)
     st.caption(f"{symbol} of each hidden unit j at each sample, through training: each row "
                "is one unit at one sample, left to right is training time. Cells turning "
                "dark are saturation setting in. The red line is the selected epoch.")
-    st.plotly_chart(fig.saturation_timeline_figure(
-        run.history.epochs, run.history.steps["deriv1"], run.X, act, epoch), **CHART)
+    st.plotly_chart(cached_figure("timeline", run.config, at["start"], at["k"]), **CHART)
 
 
 def hidden_units_panel(run, at: dict) -> None:
     st.caption("What each hidden unit j computes: its activation a⁽¹⁾ over the input plane. "
                "The output unit draws its boundary by combining these.")
-    grid = at["grid"]
-    st.plotly_chart(fig.activation_heatmaps_figure(
-        grid["plane"], grid["a1"], run.X, run.y, run.config.activation), **CHART)
+    st.plotly_chart(cached_figure("activations", run.config, at["start"], at["k"]), **CHART)
 
 
 def _unit_axes(H: int) -> tuple[int, int]:
@@ -75,9 +71,8 @@ def stuck_panel(run, at: dict) -> None:
                "with trails showing how it moved during training. The output unit can only draw "
                "a straight line here (dashed: where a⁽²⁾ = 0.5). Samples that collapse onto "
                "one point can no longer be separated.")
-    st.plotly_chart(xfig.hidden_space_figure(
-        h.steps["a1"][: k + 1], h.steps["W2"][k], h.steps["b2"][k], run.y[0], run.X, act,
-        units, report.merged), **CHART)
+    st.plotly_chart(cached_figure("hidden space", run.config, at["start"], k, tuple(units)),
+                    **CHART)
 
 
 def _sample_picker(run) -> int:
@@ -112,7 +107,7 @@ def step_panel(run, at: dict) -> None:
 def network_panel(run, at: dict) -> None:
     st.caption("Edge width is the weight's size; blue solid = positive, red dashed = "
                "negative. Hover a node for its bias b, an edge's dot for its weight W.")
-    st.plotly_chart(network_figure(at["snap"], run.config.activation), **CHART)
+    st.plotly_chart(cached_figure("network", run.config, at["start"], at["k"]), **CHART)
 
 
 def gradient_check_panel(run, at: dict) -> None:
