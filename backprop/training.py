@@ -19,7 +19,7 @@ from functools import cached_property
 
 import numpy as np
 
-from . import nn
+from . import compiled, nn
 from .config import TrainConfig
 from .datasets import CONTINUOUS, load
 from .diagnosis import Verdict, diagnose
@@ -102,10 +102,19 @@ class Run:
                         required_accuracy(self.config))
 
 
-def _snapshot(params, X, y, config) -> dict:
-    cache = nn.forward(params, X, config.activation)
-    grads = nn.backward(params, X, y, cache, config.activation, config.loss)
-    return {**params, **cache, **grads}
+def _history(epochs, params: dict, X, y, config) -> History:
+    """Rebuild every checkpoint's forward and backward pass from its parameters.
+
+    params holds the K checkpoints' W1 (K, H, 2), ...; one stacked NumPy pass
+    computes all K snapshots, whichever engine trained.
+    """
+    if not len(epochs):
+        return History(np.zeros(0, dtype=int), {})
+    with np.errstate(all="ignore"):
+        cache = nn.forward(params, X, config.activation)
+        grads = nn.backward(params, X, y, cache, config.activation, config.loss)
+    steps = {**params, **cache, **grads}
+    return History(np.asarray(epochs, dtype=int), {k: steps[k] for k in STEP_KEYS})
 
 
 class _BatchLoop:
@@ -125,7 +134,7 @@ class _BatchLoop:
         self.lr = config.lr
         self.act = nn.ACTIVATIONS[config.activation]
         self.act_prime = nn.DERIVATIVES[config.activation]
-        self.mse = config.loss == "mse"
+        self.delta = nn.LOSSES[config.loss].delta
         self.a1a = np.ones((H + 1, n))  # hidden outputs plus the bias row of ones
         self.H = H
 
@@ -145,7 +154,7 @@ class _BatchLoop:
         a1a = self.a1a
         a1, XaT, a1aT, W2T = a1a[:H], Xa.T.copy(), a1a.T, W2b[:, :H].T
         z1, d1, p1 = np.empty((H, n)), np.empty((H, n)), np.empty((H, n))
-        z2, a2, err, d2, d2s = (np.empty((1, n)) for _ in range(5))
+        z2, a2, err, d2s = (np.empty((1, n)) for _ in range(4))
         g1, g2, err0 = np.empty_like(W1b), np.empty_like(W2b), err[0]
         for e in range(start, stop):
             np.dot(W1b, Xa, out=z1)
@@ -154,12 +163,7 @@ class _BatchLoop:
             nn.sigmoid(z2, out=a2)
             np.subtract(a2, y, out=err)
             loss_out[e] = np.dot(err0, err0)
-            if self.mse:  # delta2 = (a2 - y) * a2 (1 - a2)
-                nn.sigmoid_prime(a2, out=d2)
-                d2 *= err
-                np.multiply(d2, lr, out=d2s)
-            else:  # cross-entropy: delta2 = a2 - y
-                np.multiply(err, lr, out=d2s)
+            np.multiply(self.delta(a2, y), lr, out=d2s)  # lr * dL/dz2, from the loss registry
             # lr * delta1 = (W2^T lr delta2) * f'(z1)
             np.dot(W2T, d2s, out=d1)
             d1 *= act_prime(a1, out=p1)
@@ -202,7 +206,7 @@ LOOPS = {"batch": _BatchLoop, "online": _OnlineLoop}
 
 
 def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
-          progress=None, checkpoints=None, shuffle=None) -> Run:
+          progress=None, checkpoints=None, shuffle=None, engine: str | None = None) -> Run:
     """Train one network; the tutorial's algorithm when ``config`` is the default.
 
     params : start here instead of a fresh init (e.g. from a run file).
@@ -210,6 +214,8 @@ def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
         same one to each call when training in chunks, so the order continues.
     progress : optional ``callback(fraction_done)``, called every CHUNK epochs.
     checkpoints : epochs to snapshot; default ``checkpoint_epochs(config.epochs)``.
+    engine : ``"compiled"`` or ``"numpy"``; default ``$BACKPROP_ENGINE``, else
+        compiled when numba loads (see ``compiled.engine``). Both give the same run.
 
     If the weights become non-finite, training stops: ``mse`` ends at the last
     finite epoch, ``params`` are the last finite weights and ``stopped`` says why.
@@ -221,39 +227,57 @@ def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
     E, n = config.epochs, X.shape[1]
     if checkpoints is None:
         checkpoints = checkpoint_epochs(E, checkpoint_budget(config.hidden, n))
-    ck = np.asarray(checkpoints, dtype=int)
-    wanted = set(ck.tolist())
+    fit = compiled.train_one if compiled.engine(engine) == "compiled" else _train_numpy
+    with np.errstate(all="ignore"):  # divergence is detected, not warned about
+        sq, reached, ck_epochs, ck_params, final = fit(config, params, X, y, checkpoints,
+                                                       progress, shuffle)
+    stopped = None
+    if reached < E:
+        stopped = (f"Training stopped at epoch {reached}: the weights became "
+                   f"non-finite (overflow). Try a smaller learning rate.")
+        if not len(ck_epochs) or ck_epochs[-1] != reached:  # the last finite state, too
+            ck_epochs = np.append(ck_epochs, reached)
+            ck_params = {k: np.concatenate([ck_params[k], final[k][None]]) for k in final}
+    elif progress is not None:
+        progress(1.0)
+    history = _history(ck_epochs, ck_params, X, y, config)
+    return Run(config, sq / n, final, history, X, y, stopped)
+
+
+def _train_numpy(config, params, X, y, checkpoints, progress=None, shuffle=None):
+    """The NumPy reference: ``LOOPS[config.update]`` in chunks, replaying a chunk that overflows.
+
+    Returns ``(sq, reached, ck_epochs, ck_params, final)`` as ``compiled.train_one`` does.
+    """
+    E = config.epochs
+    wanted = set(np.asarray(checkpoints, dtype=int).tolist())
     stops = sorted(wanted | set(range(CHUNK, E, CHUNK)) | {E})
     loop = LOOPS[config.update](params, X, y, config, shuffle)
-    loss = np.zeros(E)
-    snaps, stopped, e = [], None, 0
+    sq = np.zeros(E)
+    snaps, e = [], 0
 
     def record(epoch):
         if not snaps or snaps[-1][0] != epoch:
-            snaps.append((epoch, _snapshot(loop.params(), X, y, config)))
+            snaps.append((epoch, loop.params()))
 
-    with np.errstate(all="ignore"):  # divergence is detected below, not warned about
-        for stop in stops:
-            if e in wanted:
-                record(e)
-            if stop == e:
-                continue
-            saved = copy.deepcopy(loop)  # weights and, in online mode, the shuffle stream
-            loop.run(loss, e, stop)
-            if not loop.finite():
-                e, loop = _find_failure(saved, loss, e, stop)
-                stopped = (f"Training stopped at epoch {e}: the weights became "
-                           f"non-finite (overflow). Try a smaller learning rate.")
-                break
-            e = stop
-            if progress is not None and e < E:
-                progress(e / E)
-        if e in wanted or stopped:
+    for stop in (s for s in stops if 0 <= s <= E):
+        if e in wanted:
             record(e)
-    if progress is not None and not stopped:
-        progress(1.0)
-    loss = loss[:e] / n
-    return Run(config, loss, loop.params(), _stack(snaps), X, y, stopped)
+        if stop == e:
+            continue
+        saved = copy.deepcopy(loop)  # weights and, in online mode, the shuffle stream
+        loop.run(sq, e, stop)
+        if not loop.finite():
+            e, loop = _find_failure(saved, sq, e, stop)
+            break
+        e = stop
+        if progress is not None and e < E:
+            progress(e / E)
+    if e in wanted:
+        record(e)
+    stacked = {k: np.stack([p[k] for _, p in snaps]) if snaps else np.zeros((0,))
+               for k in nn.PARAM_NAMES}
+    return sq[:e], e, np.array([s for s, _ in snaps], dtype=int), stacked, loop.params()
 
 
 def _find_failure(loop, loss, start, stop):
@@ -264,9 +288,3 @@ def _find_failure(loop, loss, start, stop):
         if not loop.finite() or not np.isfinite(loss[e]):
             return e, before
     return stop, loop
-
-
-def _stack(snaps) -> History:
-    epochs = np.array([e for e, _ in snaps], dtype=int)
-    steps = {k: np.stack([s[k] for _, s in snaps]) for k in STEP_KEYS} if snaps else {}
-    return History(epochs, steps)
