@@ -37,6 +37,7 @@ KERNEL_NAMES = {"activation": ("sigmoid", "tanh", "relu"), "loss": ("mse", "bce"
 
 _lock = threading.Lock()
 _loaded: dict = {}  # "kernels": the module or None, once tried
+_warming = threading.Event()  # set while warm_up's thread compiles
 _warned: set = set()
 
 
@@ -63,9 +64,16 @@ def _load():
     return kernels
 
 
-def kernels():
-    """The compiled kernels module, or None if numba is unavailable (logged once)."""
+def kernels(wait: bool = True):
+    """The compiled kernels module, or None if numba is unavailable (logged once).
+
+    The first call imports numba and compiles (or loads from the on-disk cache).
+    With ``wait=False`` it returns None at once while ``warm_up``'s thread is
+    still compiling, instead of waiting for it.
+    """
     if "kernels" not in _loaded:
+        if not wait and _warming.is_set():
+            return None
         with _lock:
             if "kernels" not in _loaded:
                 try:
@@ -78,18 +86,41 @@ def kernels():
     return _loaded["kernels"]
 
 
+def warm_up() -> threading.Thread | None:
+    """Compile the kernels in a background thread (an app calls this at start).
+
+    Until it finishes, ``engine()`` without an explicit choice answers ``numpy``
+    rather than making the first visitor wait for the compiler.
+    """
+    if "kernels" in _loaded or _warming.is_set():
+        return None
+    _warming.set()
+
+    def work():
+        try:
+            kernels()
+        finally:
+            _warming.clear()
+
+    thread = threading.Thread(target=work, name="backprop-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def engine(requested: str | None = None) -> str:
     """The engine that will train: ``requested``, else ``$BACKPROP_ENGINE``, else compiled.
 
-    ``compiled`` falls back to ``numpy`` when the kernels cannot load. An unknown
-    name is logged once and treated as the default.
+    ``compiled`` falls back to ``numpy`` when the kernels cannot load, and, unless
+    asked for explicitly, while ``warm_up`` is still compiling. An unknown name is
+    logged once and treated as the default.
     """
-    name = requested or os.environ.get(ENV) or "compiled"
+    explicit = requested or os.environ.get(ENV)
+    name = explicit or "compiled"
     if name not in ENGINES:
         _warn_once(f"name:{name}", "unknown engine %r (allowed: %s); using compiled",
                    name, ", ".join(ENGINES))
         name = "compiled"
-    if name == "compiled" and kernels() is None:
+    if name == "compiled" and kernels(wait=bool(explicit)) is None:
         return "numpy"
     return name
 

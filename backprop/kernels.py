@@ -57,9 +57,10 @@ def layout(sizes):
 
 @njit(**JIT)
 def activate(z, act):
-    """f(z) for the hidden layers; sigmoid as (1 + tanh(z/2)) / 2, like nn.sigmoid."""
+    """f(z); the sigmoid as 1 / (1 + e^-z) (a third of tanh's cost; equal to nn.sigmoid's
+    (1 + tanh(z/2)) / 2 within rounding, and e^-z = inf gives the right 0)."""
     if act == SIGMOID:
-        return math.tanh(z * 0.5) * 0.5 + 0.5
+        return 1.0 / (1.0 + math.exp(-z))
     if act == TANH:
         return math.tanh(z)
     if z > 0.0 or z != z:  # relu; NaN passes through, as np.maximum does
@@ -87,14 +88,23 @@ def forward(theta, sizes, woff, boff, uoff, act, A, m):
     last = sizes.shape[0] - 1
     for layer in range(1, last + 1):
         nin, nout, w, b = sizes[layer - 1], sizes[layer], woff[layer], boff[layer]
+        f = SIGMOID if layer == last else act
         for j in range(nout):
-            row = uoff[layer] + j
+            row, bias = uoff[layer] + j, theta[b + j]
             for c in range(m):
                 z = 0.0
                 for i in range(nin):
                     z += theta[w + j * nin + i] * A[uoff[layer - 1] + i, c]
-                z += theta[b + j]
-                A[row, c] = activate(z, SIGMOID if layer == last else act)
+                A[row, c] = z + bias
+            if f == SIGMOID:
+                for c in range(m):
+                    A[row, c] = 1.0 / (1.0 + math.exp(-A[row, c]))
+            elif f == TANH:
+                for c in range(m):
+                    A[row, c] = math.tanh(A[row, c])
+            else:
+                for c in range(m):
+                    A[row, c] = activate(A[row, c], RELU)
 
 
 @njit(**JIT)

@@ -159,7 +159,8 @@ def mismatch(what, mine, reference, atol, rtol=0.0):
     mine, reference = np.asarray(mine, dtype=float), np.asarray(reference, dtype=float)
     if mine.shape != reference.shape:
         return f"{what}: mine has shape {mine.shape}, reference {reference.shape}"
-    diff = np.abs(mine - reference)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: handled just below
+        diff = np.abs(mine - reference)
     diff[np.isnan(diff)] = np.inf  # a NaN on one side only, or opposite infinities
     diff[(mine == reference) | (np.isnan(mine) & np.isnan(reference))] = 0.0
     allowed = atol + rtol * np.abs(np.nan_to_num(reference, nan=0.0, posinf=0.0, neginf=0.0))

@@ -256,3 +256,22 @@ def test_scaled_init_has_the_advertised_spread(init):
     # 99.7% of the time; these seeds are fixed, so the test is deterministic.
     assert W1.std() == pytest.approx(STDS[init](2, 16), rel=3 / np.sqrt(2 * W1.size))
     assert W2.std() == pytest.approx(STDS[init](16, 1), rel=3 / np.sqrt(2 * W2.size))
+
+
+# --- stacked networks ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_stacked_params_give_each_networks_own_pass(activation, loss):
+    """forward/backward on W1 (K, H, 2), ... equal K separate calls (history is built so)."""
+    X, y = _data("xor-cloud")
+    nets = [nn.init_params(3, "normal", s) for s in range(4)]
+    stacked = {k: np.stack([p[k] for p in nets]) for k in nn.PARAM_NAMES}
+    cache = nn.forward(stacked, X, activation)
+    grads = nn.backward(stacked, X, y, cache, activation, loss)
+    for k, params in enumerate(nets):
+        one = nn.forward(params, X, activation)
+        expected = {**one, **nn.backward(params, X, y, one, activation, loss)}
+        mine = {name: value[k] for name, value in {**cache, **grads}.items()}
+        assert_matches(mine, expected, atol=1e-14)

@@ -1,4 +1,7 @@
-"""Training: one run against the reference, its history, many seeds at once, divergence."""
+"""Training: one run against the reference, its history, many seeds at once, divergence.
+
+Every test runs twice, once per engine (compiled kernels and the NumPy reference).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,14 @@ from reference import assert_matches, mismatch
 from backprop import DEFAULTS, TrainConfig, nn, train, train_many
 from backprop.many import MAX_SEEDS
 from backprop.training import checkpoint_budget, checkpoint_epochs, dataset
+
+
+@pytest.fixture(scope="module", autouse=True, params=["compiled", "numpy"])
+def engine(request):
+    """Train with this engine throughout (BACKPROP_ENGINE); both must pass everything here."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BACKPROP_ENGINE", request.param)
+        yield request.param
 
 
 def _id(config: TrainConfig) -> str:
@@ -73,7 +84,7 @@ LONG = TrainConfig(epochs=20_000, seed=2)
 
 
 @pytest.fixture(scope="module")
-def long_run():
+def long_run(engine):
     return train(LONG)
 
 
