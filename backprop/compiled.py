@@ -24,13 +24,14 @@ import threading
 import numpy as np
 
 from . import nn
+from .loops import CHUNK  # epochs per call when reporting progress or drawing orders
 
 log = logging.getLogger("backprop")
 
 ENGINES = ("compiled", "numpy")
 ENV = "BACKPROP_ENGINE"
 # Adam's constants (Kingma & Ba 2015): beta1, beta2, and eps added to sqrt(v-hat).
-ADAM = (0.9, 0.999, 1e-8)
+ADAM = (nn.ADAM_BETA1, nn.ADAM_BETA2, nn.ADAM_EPS)
 # The registry order the kernels' integer ids were written for.
 KERNEL_NAMES = {"activation": ("sigmoid", "tanh", "relu"), "loss": ("mse", "bce"),
                 "optimizer": ("gd", "momentum", "adam")}
@@ -49,7 +50,7 @@ def _warn_once(key: str, message: str, *args) -> None:
 
 def _registries() -> dict:
     return {"activation": tuple(nn.ACTIVATIONS), "loss": tuple(nn.LOSSES),
-            "optimizer": tuple(getattr(nn, "OPTIMIZERS", ("gd",)))}
+            "optimizer": tuple(nn.OPTIMIZERS)}
 
 
 def _load():
@@ -159,13 +160,13 @@ def codes(config) -> np.ndarray:
     """[activation, loss, optimizer, online] as the kernels' integer ids."""
     reg = _registries()
     return np.array([reg["activation"].index(config.activation), reg["loss"].index(config.loss),
-                     reg["optimizer"].index(getattr(config, "optimizer", "gd")),
+                     reg["optimizer"].index(config.optimizer),
                      int(config.update == "online")], dtype=np.int64)
 
 
 def hyper(config, lr=None) -> np.ndarray:
     """[lr, mu, beta1, beta2, eps] for the kernels."""
-    return np.array([config.lr if lr is None else lr, getattr(config, "momentum", 0.9), *ADAM])
+    return np.array([config.lr if lr is None else lr, config.momentum, *ADAM])
 
 
 def orders(rng, epochs: int, n: int) -> np.ndarray:
@@ -191,22 +192,23 @@ def _smoke(k) -> None:
 
 # --- one run, many runs -----------------------------------------------------------------------
 
-CHUNK = 500  # epochs per call when reporting progress or drawing online orders
 BLOCK_WORK = 20_000_000  # epochs x samples x parameters per call over many seeds (~50 ms)
 ORDER_CELLS = 2_000_000  # bound on the online orders drawn ahead (16 MB)
 
 
-def train_one(config, params: dict, X, y, checkpoints, progress=None, shuffle=None):
+def train_one(config, params: dict, X, y, checkpoints, progress=None, shuffle=None,
+              optimizer_state=None):
     """Train one network compiled; returns what ``training.train`` needs.
 
-    Returns ``(sq, reached, ck_epochs, ck_params, final)``: sum((a2 - y)^2) per epoch
-    up to ``reached`` (the config's epochs, or the epoch at which the weights would
-    have become non-finite), the checkpoint epochs recorded and their parameters
-    stacked (K, ...), and the final (last finite) parameters.
+    Returns ``(sq, reached, ck_epochs, ck_params, final, optimizer_state)``:
+    sum((a2 - y)^2) per epoch up to ``reached`` (the config's epochs, or the epoch
+    at which the weights would have become non-finite), the checkpoint epochs
+    recorded and their parameters stacked (K, ...), the final (last finite)
+    parameters, and the optimizer's state in ``nn.OPTIMIZERS``' form.
     """
     k, sizes = kernels(), sizes_of(config.hidden)
     theta = flatten(params, sizes)
-    state, steps = np.zeros((2, theta.size)), np.zeros(1, np.int64)
+    state, steps = _state_in(optimizer_state or {}, sizes, theta.size)
     E, n = config.epochs, X.shape[1]
     ck = np.unique(np.asarray(checkpoints, dtype=np.int64))
     ck = ck[(ck >= 0) & (ck <= E)]
@@ -228,7 +230,27 @@ def train_one(config, params: dict, X, y, checkpoints, progress=None, shuffle=No
             progress(e1 / E)
     done = int(ck_next[0])
     return (sq[:reached], reached, ck[:done], unflatten(ck_theta[:done], sizes),
-            unflatten(theta, sizes))
+            unflatten(theta, sizes), _state_out(config.optimizer, state, steps, sizes))
+
+
+def _state_in(opt_state: dict, sizes, P: int):
+    """nn's optimizer state ({"v": params} or {"m", "v", "t"}) as the kernels' (2, P) and (1,)."""
+    state, steps = np.zeros((2, P)), np.zeros(1, np.int64)
+    rows = ("m", "v") if "m" in opt_state else ("v",)
+    for row, key in enumerate(rows):
+        if key in opt_state:
+            state[row] = flatten(opt_state[key], sizes)
+    steps[0] = int(opt_state.get("t", 0))
+    return state, steps
+
+
+def _state_out(optimizer: str, state, steps, sizes) -> dict:
+    if optimizer == "momentum":
+        return {"v": unflatten(state[0], sizes)}
+    if optimizer == "adam":
+        return {"m": unflatten(state[0], sizes), "v": unflatten(state[1], sizes),
+                "t": int(steps[0])}
+    return {}
 
 
 def train_many(config, params: dict, lrs, seeds, X, y, loss_every: int, progress=None):

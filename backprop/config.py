@@ -14,7 +14,7 @@ import numbers
 from dataclasses import dataclass
 
 from .datasets import CONTINUOUS, DATASETS
-from .nn import ACTIVATIONS, INITS, LOSSES
+from .nn import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
 
 UPDATES = ("batch", "online")
 
@@ -132,6 +132,14 @@ FIELDS = {
               when=CONTINUOUS, help="Number of points in the continuous datasets."),
         Field("noise", "float", "Noise (continuous data)", 0, 1, step=0.05, fmt="%.2f",
               when=CONTINUOUS, help="Spread of the points in the continuous datasets."),
+        Field("optimizer", "choice", "Optimizer", choices=tuple(OPTIMIZERS), widget="select",
+              help="Gradient descent as in the tutorial; momentum (v ← μv + ∂L/∂W, "
+                   "W ← W − αv); or Adam (Kingma & Ba 2015).",
+              names={"gd": "gradient descent (tutorial)", "momentum": "momentum",
+                     "adam": "Adam"}),
+        Field("momentum", "float", "Momentum μ", 0, 0.999, step=0.05, fmt="%.3g",
+              help="μ in v ← μv + ∂L/∂W: how much of the last step carries over "
+                   "(optimizer momentum only)."),
     )
 }
 
@@ -155,6 +163,8 @@ class TrainConfig:
     update: str = "batch"
     samples: int = 200
     noise: float = 0.15
+    optimizer: str = "gd"
+    momentum: float = 0.9
 
     def __post_init__(self):
         for name, field in FIELDS.items():

@@ -15,7 +15,8 @@ import numpy as np
 from . import compiled, nn
 from .config import TrainConfig
 from .diagnosis import diagnose_many
-from .training import CHUNK, dataset, required_accuracy
+from .loops import CHUNK
+from .training import dataset, required_accuracy
 
 MAX_SEEDS = 2000
 MAX_MANY_CELLS = 8_000_000  # hidden x samples x seeds, bounds train_many's memory
@@ -60,21 +61,33 @@ def _many_forward(W1, b1, W2, b2, Xs, act):
     return a1, a2
 
 
-def _many_step(P, Xs, ys, config, lr):
-    """One gradient step for every seed at once (in place); returns sum((a2 - y)^2) (S,)."""
+def _many_step(P, Xs, ys, config, lr, state):
+    """One update for every seed at once (in place); returns sum((a2 - y)^2) (S,) and the
+    optimizer's new state."""
     W1, b1, W2, b2 = P
     a1, a2 = _many_forward(W1, b1, W2, b2, Xs, nn.ACTIVATIONS[config.activation])
     err = a2 - ys
     sq = np.einsum("ns,ns->s", err, err) if err.shape[1] > 1 else (err * err).sum(axis=0)
     delta2 = nn.LOSSES[config.loss].delta(a2, ys)
-    delta2 *= lr  # the learning rate (scalar or one per seed) flows into every gradient
+    gd = config.optimizer == "gd"
+    if gd:
+        delta2 *= lr  # the learning rate (scalar or one per seed) flows into every gradient
     delta1 = W2[:, None, :] * delta2 * nn.DERIVATIVES[config.activation](a1)
-    W2 -= np.einsum("ns,hns->hs", delta2, a1)
-    b2 -= delta2.sum(axis=0)
-    for i in range(Xs.shape[0]):
-        W1[:, i, :] -= (delta1 * Xs[i]).sum(axis=1)
-    b1 -= delta1.sum(axis=1)
-    return sq
+    grads = {"dW2": np.einsum("ns,hns->hs", delta2, a1), "db2": delta2.sum(axis=0),
+             "dW1": np.stack([(delta1 * Xs[i]).sum(axis=1) for i in range(Xs.shape[0])], 1),
+             "db1": delta1.sum(axis=1)}
+    if gd:
+        W2 -= grads["dW2"]
+        b2 -= grads["db2"]
+        W1 -= grads["dW1"]
+        b1 -= grads["db1"]
+        return sq, state
+    # Optimizers act entry by entry, so the seed-last layout (and lr per seed) just works.
+    params = dict(zip(nn.PARAM_NAMES, P, strict=True))
+    new, state = nn.OPTIMIZERS[config.optimizer](params, grads, state, lr, config.momentum)
+    for old, name in zip(P, nn.PARAM_NAMES, strict=True):
+        old[...] = new[name]
+    return sq, state
 
 
 def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1,
@@ -146,15 +159,17 @@ def _train_many_numpy(config, start, lr, seeds, X, y, loss_every, progress=None)
     batch = config.update == "batch"
     Xb, yb = X[:, :, None], y[0][:, None]
     rngs = None if batch else [np.random.default_rng(int(s)) for s in seeds]
+    state = {}
     for e in range(E):
         if batch:
-            sq = _many_step(P, Xb, yb, config, lr)
+            sq, state = _many_step(P, Xb, yb, config, lr, state)
         else:
             a2 = _many_forward(*P, Xb, nn.ACTIVATIONS[config.activation])[1]
             sq = ((a2 - yb) ** 2).sum(axis=0)
             order = np.stack([r.permutation(n) for r in rngs], axis=-1)  # (n, S)
             for idx in order:
-                _many_step(P, X[:, idx][:, None, :], y[0][idx][None, :], config, lr)
+                _, state = _many_step(P, X[:, idx][:, None, :], y[0][idx][None, :], config,
+                                      lr, state)
         if e % loss_every == 0:
             loss[e // loss_every] = sq / n
         if progress is not None and (e + 1) % CHUNK == 0 and e + 1 < E:

@@ -199,6 +199,46 @@ def update(params: dict, grads: dict, lr: float) -> dict:
     return {name: params[name] - lr * grads["d" + name] for name in PARAM_NAMES}
 
 
+# --- optimizers ---------------------------------------------------------------------------
+# Each takes (params, grads, state, lr, mu) and returns (new params, new state). ``state``
+# starts as {} and is carried from one update to the next; names are whatever params holds.
+
+ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8  # Kingma & Ba (2015)'s defaults
+
+
+def gd(params, grads, state, lr, mu=0.9):
+    """Plain gradient descent, the tutorial's: W <- W - lr dL/dW."""
+    return {n: params[n] - lr * grads["d" + n] for n in params}, state
+
+
+def momentum(params, grads, state, lr, mu=0.9):
+    """Momentum: v <- mu v + dL/dW, then W <- W - lr v (v starts at 0)."""
+    v = {n: mu * state["v"][n] + grads["d" + n] if state else grads["d" + n] + 0.0
+         for n in params}
+    return {n: params[n] - lr * v[n] for n in params}, {"v": v}
+
+
+def adam(params, grads, state, lr, mu=0.9):
+    """Adam (Kingma & Ba 2015, Algorithm 1), with bias correction; ``mu`` is unused.
+
+    m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  t <- t + 1;
+    W <- W - lr m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t).
+    """
+    b1, b2 = ADAM_BETA1, ADAM_BETA2
+    t = state.get("t", 0) + 1
+    g = {n: grads["d" + n] for n in params}
+    m = {n: b1 * state["m"][n] + (1 - b1) * g[n] if state else (1 - b1) * g[n] for n in params}
+    v = {n: b2 * state["v"][n] + (1 - b2) * (g[n] * g[n]) if state else (1 - b2) * (g[n] * g[n])
+         for n in params}
+    fix1, fix2 = 1 - b1**t, 1 - b2**t
+    new = {n: params[n] - lr * (m[n] / fix1) / (np.sqrt(v[n] / fix2) + ADAM_EPS)
+           for n in params}
+    return new, {"m": m, "v": v, "t": t}
+
+
+OPTIMIZERS = {"gd": gd, "momentum": momentum, "adam": adam}
+
+
 def objective(params: dict, X, y, activation="sigmoid", loss="mse") -> float:
     """The loss that training descends (summed over samples)."""
     cache = forward(params, X, activation)

@@ -58,6 +58,12 @@ CONFIGS = [
     TrainConfig(dataset="xor-cloud", samples=40, hidden=4, update="online", lr=0.05,
                 epochs=300, init="he", seed=7),
     TrainConfig(dataset="and", init="xavier", epochs=0),
+    TrainConfig(optimizer="momentum", lr=0.05, epochs=3000, seed=1),
+    TrainConfig(optimizer="momentum", momentum=0.5, update="online", activation="tanh",
+                loss="bce", epochs=800, seed=2),
+    TrainConfig(optimizer="adam", lr=0.01, epochs=3000, seed=0),
+    TrainConfig(optimizer="adam", update="online", hidden=4, activation="relu", lr=0.01,
+                epochs=500, seed=3),
 ]
 
 
@@ -104,6 +110,24 @@ def test_compiled_live_chunks_share_one_shuffle_stream():
     assert drawn.permutation(4).tolist() == again.permutation(4).tolist()
 
 
+@pytest.mark.parametrize("update", ["batch", "online"])
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_chunks_carry_the_optimizer_state(optimizer, update):
+    """Training in chunks with Run.optimizer_state passed on equals one long run."""
+    config = TrainConfig(optimizer=optimizer, update=update, lr=0.02, epochs=90, seed=1)
+    whole = train(config, engine=NUMPY)
+    for engine in (COMPILED, NUMPY):
+        shuffle = np.random.default_rng(config.seed)
+        first = train(config.replace(epochs=40), shuffle=shuffle, engine=engine)
+        second = train(config.replace(epochs=50), params=first.params, shuffle=shuffle,
+                       optimizer_state=first.optimizer_state, engine=engine)
+        assert_matches({"mse": np.concatenate([first.mse, second.mse]), **second.params},
+                       {"mse": whole.mse, **whole.params}, atol=1e-12)
+    restarted = train(config.replace(epochs=50), params=first.params, engine=NUMPY)
+    assert not np.allclose(restarted.params["W1"], whole.params["W1"], rtol=0, atol=1e-9), \
+        "precondition: without the state, the optimizer starts over and the run differs"
+
+
 @pytest.mark.parametrize("epochs", [1, 499, 2200])
 def test_compiled_progress_increases_to_one(epochs):
     fractions = []
@@ -143,6 +167,8 @@ MANY = [
     TrainConfig(hidden=4, activation="relu", epochs=1000),
     TrainConfig(update="online", hidden=3, activation="tanh", epochs=300),
     TrainConfig(dataset="xor-cloud", samples=40, hidden=3, epochs=500),
+    TrainConfig(optimizer="momentum", lr=0.05, epochs=1000),
+    TrainConfig(optimizer="adam", lr=0.01, epochs=1000),
 ]
 SEEDS = [0, 1, 2, 3, 7, 12345]
 

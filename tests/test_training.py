@@ -45,6 +45,14 @@ REFERENCE_CONFIGS = [
     TrainConfig(update="online", epochs=2000, seed=2),
     TrainConfig(update="online", hidden=3, activation="tanh", loss="bce", epochs=1000, seed=5),
     *(TrainConfig(dataset=d, epochs=2000, seed=3) for d in ("and", "or", "nand", "xnor")),
+    TrainConfig(optimizer="momentum", lr=0.05, epochs=3000, seed=1),
+    TrainConfig(optimizer="momentum", momentum=0.5, hidden=3, activation="tanh", loss="bce",
+                epochs=2000, seed=2),
+    TrainConfig(optimizer="adam", lr=0.01, epochs=3000, seed=0),
+    TrainConfig(optimizer="adam", hidden=4, activation="relu", loss="bce", lr=0.02,
+                epochs=1500, seed=5),
+    TrainConfig(optimizer="momentum", update="online", lr=0.05, epochs=500, seed=4),
+    TrainConfig(optimizer="adam", update="online", lr=0.01, epochs=500, seed=3),
 ]
 
 
@@ -145,6 +153,8 @@ MANY_CONFIGS = [
     TrainConfig(update="online", epochs=300),
     TrainConfig(update="online", hidden=3, activation="tanh", loss="bce", epochs=300),
     TrainConfig(dataset="xor-cloud", samples=40, hidden=3, epochs=500),
+    TrainConfig(optimizer="momentum", lr=0.05, epochs=1000),
+    TrainConfig(optimizer="adam", update="online", lr=0.01, epochs=200),
 ]
 MANY_SEEDS = [0, 1, 2, 3, 7, 12345]
 
