@@ -54,15 +54,23 @@ def _registries() -> dict:
 
 
 def _load():
-    """Import and compile the kernels (first call only); None if that fails."""
+    """Import and compile the kernels; raises if numba is missing or a compile fails."""
     from . import kernels  # imports numba
 
     for kind, names in _registries().items():
-        if names != KERNEL_NAMES[kind][:len(names)]:
-            raise RuntimeError(f"the kernels' {kind} ids {KERNEL_NAMES[kind]} no longer "
-                               f"match nn's registry {names}")
+        known = KERNEL_NAMES[kind]
+        if names[:len(known)] != known[:len(names)]:
+            raise RuntimeError(f"the kernels' {kind} ids {known} no longer match nn's "
+                               f"registry {names}")
     _smoke(kernels)
     return kernels
+
+
+def supports(config) -> bool:
+    """Whether the kernels know every choice of ``config`` (a registry may grow first)."""
+    return (config.activation in KERNEL_NAMES["activation"]
+            and config.loss in KERNEL_NAMES["loss"]
+            and config.optimizer in KERNEL_NAMES["optimizer"])
 
 
 def kernels(wait: bool = True):
@@ -108,12 +116,13 @@ def warm_up() -> threading.Thread | None:
     return thread
 
 
-def engine(requested: str | None = None) -> str:
+def engine(requested: str | None = None, config=None) -> str:
     """The engine that will train: ``requested``, else ``$BACKPROP_ENGINE``, else compiled.
 
-    ``compiled`` falls back to ``numpy`` when the kernels cannot load, and, unless
-    asked for explicitly, while ``warm_up`` is still compiling. An unknown name is
-    logged once and treated as the default.
+    ``compiled`` falls back to ``numpy`` when the kernels cannot load, when they
+    have no kernel for one of ``config``'s choices (logged once), and, unless asked
+    for explicitly, while ``warm_up`` is still compiling. An unknown name is logged
+    once and treated as the default.
     """
     explicit = requested or os.environ.get(ENV)
     name = explicit or "compiled"
@@ -121,6 +130,11 @@ def engine(requested: str | None = None) -> str:
         _warn_once(f"name:{name}", "unknown engine %r (allowed: %s); using compiled",
                    name, ", ".join(ENGINES))
         name = "compiled"
+    if name == "compiled" and config is not None and not supports(config):
+        _warn_once(f"config:{config.activation},{config.loss},{config.optimizer}",
+                   "no compiled kernel for %s/%s/%s; training with the NumPy reference",
+                   config.activation, config.loss, config.optimizer)
+        return "numpy"
     if name == "compiled" and kernels(wait=bool(explicit)) is None:
         return "numpy"
     return name

@@ -122,7 +122,8 @@ def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1,
         raise ValueError(f"loss_every must be >= 1, got {loss_every}")
     inits = [nn.init_params(H, config.init, int(s)) for s in seeds]
     start = {k: np.stack([p[k] for p in inits]) for k in nn.PARAM_NAMES}  # W1 (S, H, 2) ...
-    fit = compiled.train_many if compiled.engine(engine) == "compiled" else _train_many_numpy
+    compiled_path = compiled.engine(engine, config) == "compiled"
+    fit = compiled.train_many if compiled_path else _train_many_numpy
     with np.errstate(all="ignore"):
         params, loss = fit(config, start, lr, seeds, X, y, loss_every, progress)
         a2 = _predict(params, X, config.activation)  # (S, n)

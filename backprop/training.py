@@ -142,7 +142,7 @@ def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
     E, n = config.epochs, X.shape[1]
     if checkpoints is None:
         checkpoints = checkpoint_epochs(E, checkpoint_budget(config.hidden, n))
-    fit = compiled.train_one if compiled.engine(engine) == "compiled" else train_numpy
+    fit = compiled.train_one if compiled.engine(engine, config) == "compiled" else train_numpy
     with np.errstate(all="ignore"):  # divergence is detected, not warned about
         sq, reached, ck_epochs, ck_params, final, state = fit(
             config, params, X, y, checkpoints, progress, shuffle, optimizer_state or {})

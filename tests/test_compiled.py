@@ -328,3 +328,14 @@ def test_kernel_gradient_at_every_depth(hidden, activation):
         down[p] -= eps
         numeric[p] = (loss(up) - loss(down)) / (2 * eps)
     assert_matches({"gradient": g}, {"gradient": numeric}, atol=1e-8)
+
+
+def test_a_choice_without_a_kernel_trains_on_numpy(fresh_engine, monkeypatch, caplog):
+    """A registry may grow before the kernels do: that choice falls back, the rest stay fast."""
+    monkeypatch.setitem(nn.ACTIVATIONS, "softsign", lambda z, out=None: z / (1 + np.abs(z)))
+    config = TrainConfig(epochs=5)
+    object.__setattr__(config, "activation", "softsign")  # past validation, as a new entry
+    with caplog.at_level(logging.WARNING, logger="backprop"):
+        assert compiled.engine(None, config) == NUMPY
+        assert compiled.engine(None, TrainConfig()) == COMPILED
+    assert ["softsign" in r.getMessage() for r in caplog.records] == [True]
