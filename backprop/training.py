@@ -9,6 +9,10 @@ per epoch on the whole batch) and records:
 - ``history``: at a bounded set of checkpoint epochs, the parameters and every
   per-sample quantity of the backward pass, so a dashboard can replay the run
   without training again.
+
+The epochs run on the compiled kernels (``compiled``, ``kernels``) or on the
+NumPy reference (``loops``); either way only the checkpoint parameters come
+back, and one stacked NumPy pass (``_history``) rebuilds every snapshot from them.
 """
 
 from __future__ import annotations
