@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from .datasets import CONTINUOUS, DATASETS
 from .field import Field
-from .nn import ACTIVATIONS, INITS, LOSSES
+from .nn import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
 
 UPDATES = ("batch", "online")
 
@@ -65,6 +65,16 @@ FIELDS = {
         Field("noise", "float", "Noise (continuous data)", 0, 1, default=0.15, step=0.05,
               fmt="%.2f", when=CONTINUOUS,
               help="Spread of the points in the continuous datasets."),
+        Field("optimizer", "choice", "Optimizer", choices=tuple(OPTIMIZERS), default="gd",
+              widget="select", live="keep",
+              help="Gradient descent as in the tutorial; momentum (v ← μv + ∂L/∂W, "
+                   "W ← W − αv); or Adam (Kingma & Ba 2015).",
+              names={"gd": "gradient descent (tutorial)", "momentum": "momentum",
+                     "adam": "Adam"}),
+        Field("momentum", "float", "Momentum μ", 0, 0.999, default=0.9, step=0.05, fmt="%.3g",
+              live="keep",
+              help="μ in v ← μv + ∂L/∂W: how much of the last step carries over "
+                   "(optimizer momentum only)."),
     )
 }
 

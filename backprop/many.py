@@ -1,9 +1,9 @@
-"""Many seeds at once: ``train_many`` runs the tutorial's maths for every seed
-in one vectorised pass.
+"""Many seeds at once: ``train_many`` runs the tutorial's maths for every seed.
 
-The seed axis is last and contiguous, so each NumPy call works on one block
-of S numbers per weight, and the Python loop runs once per epoch, not once per
-epoch per seed.
+The compiled engine trains the seeds in blocks, one GIL-free call per block.
+The NumPy reference runs them in one vectorised pass: the seed axis is last and
+contiguous, so each NumPy call works on one block of S numbers per weight, and
+the Python loop runs once per epoch, not once per epoch per seed.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import nn
+from . import compiled, nn
 from .config import TrainConfig
 from .diagnosis import diagnose_many
-from .training import CHUNK, dataset, required_accuracy
+from .loops import CHUNK
+from .training import dataset, required_accuracy
 
 MAX_SEEDS = 2000
 MAX_MANY_CELLS = 8_000_000  # hidden x samples x seeds, bounds train_many's memory
@@ -60,32 +61,47 @@ def _many_forward(W1, b1, W2, b2, Xs, act):
     return a1, a2
 
 
-def _many_step(P, Xs, ys, config, lr):
-    """One gradient step for every seed at once (in place); returns sum((a2 - y)^2) (S,)."""
+def _many_step(P, Xs, ys, config, lr, state):
+    """One update for every seed at once (in place); returns sum((a2 - y)^2) (S,) and the
+    optimizer's new state."""
     W1, b1, W2, b2 = P
     a1, a2 = _many_forward(W1, b1, W2, b2, Xs, nn.ACTIVATIONS[config.activation])
     err = a2 - ys
     sq = np.einsum("ns,ns->s", err, err) if err.shape[1] > 1 else (err * err).sum(axis=0)
-    delta2 = err * nn.sigmoid_prime(a2) if config.loss == "mse" else err
-    delta2 *= lr  # the learning rate (scalar or one per seed) flows into every gradient
+    delta2 = nn.LOSSES[config.loss].delta(a2, ys)
+    gd = config.optimizer == "gd"
+    if gd:
+        delta2 *= lr  # the learning rate (scalar or one per seed) flows into every gradient
     delta1 = W2[:, None, :] * delta2 * nn.DERIVATIVES[config.activation](a1)
-    W2 -= np.einsum("ns,hns->hs", delta2, a1)
-    b2 -= delta2.sum(axis=0)
-    for i in range(Xs.shape[0]):
-        W1[:, i, :] -= (delta1 * Xs[i]).sum(axis=1)
-    b1 -= delta1.sum(axis=1)
-    return sq
+    grads = {"dW2": np.einsum("ns,hns->hs", delta2, a1), "db2": delta2.sum(axis=0),
+             "dW1": np.stack([(delta1 * Xs[i]).sum(axis=1) for i in range(Xs.shape[0])], 1),
+             "db1": delta1.sum(axis=1)}
+    if gd:
+        W2 -= grads["dW2"]
+        b2 -= grads["db2"]
+        W1 -= grads["dW1"]
+        b1 -= grads["db1"]
+        return sq, state
+    # Optimizers act entry by entry, so the seed-last layout (and lr per seed) just works.
+    params = dict(zip(nn.PARAM_NAMES, P, strict=True))
+    new, state = nn.OPTIMIZERS[config.optimizer](params, grads, state, lr, config.momentum)
+    for old, name in zip(P, nn.PARAM_NAMES, strict=True):
+        old[...] = new[name]
+    return sq, state
 
 
 def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1,
-               lrs=None) -> ManyRuns:
-    """Train one network per seed, all in one vectorised pass.
+               lrs=None, engine: str | None = None) -> ManyRuns:
+    """Train one network per seed, every seed from its own initial weights.
 
-    Each seed's result equals ``train(config.replace(seed=s))`` (up to rounding).
-    progress : optional ``callback(fraction_done)`` every CHUNK epochs.
+    Each seed's result equals ``train(config.replace(seed=s))`` (up to rounding),
+    except that a seed whose weights overflow is not stopped: it ends in NaN.
+    progress : optional ``callback(fraction_done)``, called between blocks of work
+        (a caller can cancel there by raising).
     loss_every : keep the loss of every k-th epoch only, to bound memory.
     lrs : optional learning rate per seed (S,), overriding ``config.lr``; lets a
         sweep train every learning rate in the same pass.
+    engine : ``"compiled"`` or ``"numpy"``, as for ``train``.
     """
     seeds = np.asarray(list(seeds), dtype=np.int64)
     lr = config.lr if lrs is None else np.asarray(lrs, dtype=float)
@@ -105,37 +121,61 @@ def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1,
     if loss_every < 1:
         raise ValueError(f"loss_every must be >= 1, got {loss_every}")
     inits = [nn.init_params(H, config.init, int(s)) for s in seeds]
+    start = {k: np.stack([p[k] for p in inits]) for k in nn.PARAM_NAMES}  # W1 (S, H, 2) ...
+    compiled_path = compiled.engine(engine, config) == "compiled"
+    fit = compiled.train_many if compiled_path else _train_many_numpy
+    with np.errstate(all="ignore"):
+        params, loss = fit(config, start, lr, seeds, X, y, loss_every, progress)
+        a2 = _predict(params, X, config.activation)  # (S, n)
+    if progress is not None:
+        progress(1.0)
+    final = ((a2 - y) ** 2).mean(axis=1)
+    solved, plateau = diagnose_many(final, a2.T, y[0], required_accuracy(config))
+    return ManyRuns(config, seeds, loss, params, a2, solved, plateau,
+                    np.arange(0, config.epochs, loss_every))
+
+
+def _predict(params, X, activation, cells=1_000_000) -> np.ndarray:
+    """a2 (S, n) for stacked params, a few seeds at a time to bound memory."""
+    S, H, n = params["W1"].shape[0], params["W1"].shape[1], X.shape[1]
+    step = max(1, cells // (H * n))
+    return np.concatenate([
+        nn.forward({k: v[s:s + step] for k, v in params.items()}, X, activation)["a2"][:, 0]
+        for s in range(0, S, step)])
+
+
+def _train_many_numpy(config, start, lr, seeds, X, y, loss_every, progress=None):
+    """The NumPy reference: every seed in one vectorised pass, seed axis last.
+
+    start : W1 (S, H, 2), ... Returns the final params stacked the same way and the
+    loss (rows, S), row r being epoch r * loss_every.
+    """
+    n, S, E = X.shape[1], len(seeds), config.epochs
     # Seed axis last and contiguous: W1 (H, 2, S), b1 (H, S), W2 (H, S), b2 (S,).
-    P = (np.ascontiguousarray(np.stack([p["W1"] for p in inits], axis=-1)),
-         np.ascontiguousarray(np.stack([p["b1"][:, 0] for p in inits], axis=-1)),
-         np.ascontiguousarray(np.stack([p["W2"][0] for p in inits], axis=-1)),
-         np.array([p["b2"][0, 0] for p in inits]))
-    E = config.epochs
-    mse_epochs = np.arange(0, E, loss_every)
-    loss = np.empty((len(mse_epochs), S))
+    P = (np.ascontiguousarray(np.moveaxis(start["W1"], 0, -1)),
+         np.ascontiguousarray(start["b1"][:, :, 0].T),
+         np.ascontiguousarray(start["W2"][:, 0, :].T),
+         np.ascontiguousarray(start["b2"][:, 0, 0]))
+    loss = np.empty((len(range(0, E, loss_every)), S))
     batch = config.update == "batch"
     Xb, yb = X[:, :, None], y[0][:, None]
     rngs = None if batch else [np.random.default_rng(int(s)) for s in seeds]
-    with np.errstate(all="ignore"):
-        for e in range(E):
-            if batch:
-                sq = _many_step(P, Xb, yb, config, lr)
-            else:
-                a2 = _many_forward(*P, Xb, nn.ACTIVATIONS[config.activation])[1]
-                sq = ((a2 - yb) ** 2).sum(axis=0)
-                order = np.stack([r.permutation(n) for r in rngs], axis=-1)  # (n, S)
-                for idx in order:
-                    _many_step(P, X[:, idx][:, None, :], y[0][idx][None, :], config, lr)
-            if e % loss_every == 0:
-                loss[e // loss_every] = sq / n
-            if progress is not None and (e + 1) % CHUNK == 0 and e + 1 < E:
-                progress((e + 1) / E)
-    if progress is not None:
-        progress(1.0)
+    state = {}
+    for e in range(E):
+        if batch:
+            sq, state = _many_step(P, Xb, yb, config, lr, state)
+        else:
+            a2 = _many_forward(*P, Xb, nn.ACTIVATIONS[config.activation])[1]
+            sq = ((a2 - yb) ** 2).sum(axis=0)
+            order = np.stack([r.permutation(n) for r in rngs], axis=-1)  # (n, S)
+            for idx in order:
+                _, state = _many_step(P, X[:, idx][:, None, :], y[0][idx][None, :], config,
+                                      lr, state)
+        if e % loss_every == 0:
+            loss[e // loss_every] = sq / n
+        if progress is not None and (e + 1) % CHUNK == 0 and e + 1 < E:
+            progress((e + 1) / E)
     W1, b1, W2, b2 = P
     params = {"W1": np.moveaxis(W1, -1, 0).copy(), "b1": b1.T[:, :, None].copy(),
               "W2": W2.T[:, None, :].copy(), "b2": b2[:, None, None].copy()}
-    a2 = _many_forward(*P, Xb, nn.ACTIVATIONS[config.activation])[1]
-    final = ((a2 - yb) ** 2).mean(axis=0)
-    solved, plateau = diagnose_many(final, a2, y[0], required_accuracy(config))
-    return ManyRuns(config, seeds, loss, params, a2.T.copy(), solved, plateau, mse_epochs)
+    return params, loss

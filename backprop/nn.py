@@ -11,6 +11,9 @@ Every function here is pure: parameters go in, new arrays come out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import numpy as np
 
 # --- activations and their derivatives ---------------------------------------
@@ -95,7 +98,18 @@ def bce_delta(a2, y):
     return a2 - y
 
 
-LOSSES = {"mse": (mse, mse_delta), "bce": (bce, bce_delta)}
+class Loss(NamedTuple):
+    """One objective: ``value(z2, a2, y)`` summed over samples, and ``delta(a2, y)`` = dL/dz2.
+
+    Every training path (one run, many seeds, the compiled kernels by registry
+    position, the step-by-step view) reads the loss from here.
+    """
+
+    value: Callable
+    delta: Callable
+
+
+LOSSES = {"mse": Loss(mse, mse_delta), "bce": Loss(bce, bce_delta)}
 
 # --- initialisation --------------------------------------------------------------
 
@@ -136,6 +150,7 @@ def init_params(hidden: int, init: str = "normal", seed: int = 0, inputs: int = 
 def forward(params: dict, X, activation: str = "sigmoid") -> dict:
     """z1 = W1 X + b1, a1 = f(z1), z2 = W2 a1 + b2, a2 = sigma(z2). Arrays are (., n).
 
+    Parameters may carry leading axes (K, H, 2) ... to run K networks at once.
     Huge weights give inf/NaN quietly (no warning); callers check ``isfinite``.
     """
     with np.errstate(all="ignore"):
@@ -151,6 +166,7 @@ def backward(params: dict, X, y, cache: dict, activation="sigmoid", loss="mse") 
 
     Returns ``deriv2`` = sigma'(z2) and ``deriv1`` = f'(z1) (both from outputs),
     ``delta2`` (1, n), ``delta1`` (H, n) and the gradients ``dW1 db1 dW2 db2``.
+    Stacked parameters (leading axes, as in ``forward``) give stacked results.
     """
     a1, a2 = cache["a1"], cache["a2"]
     with np.errstate(all="ignore"):
@@ -160,20 +176,21 @@ def backward(params: dict, X, y, cache: dict, activation="sigmoid", loss="mse") 
 def _backward(params, X, y, a1, a2, activation, loss) -> dict:
     deriv2 = sigmoid_prime(a2)
     # Output error: dL/dz2, chain rule through the output sigmoid.
-    delta2 = LOSSES[loss][1](a2, y)
+    delta2 = LOSSES[loss].delta(a2, y)
     deriv1 = DERIVATIVES[activation](a1)
-    # Hidden error: send delta2 back through W2, then through f'(z1).
-    delta1 = (params["W2"].T @ delta2) * deriv1
+    # Hidden error: send delta2 back through W2, then through f'(z1). (.mT transposes
+    # the last two axes: the same as .T for one network, and right for a stack.)
+    delta1 = (params["W2"].mT @ delta2) * deriv1
     return {
         "deriv2": deriv2,
         "delta2": delta2,
         "deriv1": deriv1,
         "delta1": delta1,
         # dz/dW is the layer's input, so each gradient is delta times input^T.
-        "dW2": delta2 @ a1.T,
-        "db2": delta2.sum(axis=1, keepdims=True),
+        "dW2": delta2 @ a1.mT,
+        "db2": delta2.sum(axis=-1, keepdims=True),
         "dW1": delta1 @ X.T,
-        "db1": delta1.sum(axis=1, keepdims=True),
+        "db1": delta1.sum(axis=-1, keepdims=True),
     }
 
 
@@ -182,11 +199,51 @@ def update(params: dict, grads: dict, lr: float) -> dict:
     return {name: params[name] - lr * grads["d" + name] for name in PARAM_NAMES}
 
 
+# --- optimizers ---------------------------------------------------------------------------
+# Each takes (params, grads, state, lr, mu) and returns (new params, new state). ``state``
+# starts as {} and is carried from one update to the next; names are whatever params holds.
+
+ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8  # Kingma & Ba (2015)'s defaults
+
+
+def gd(params, grads, state, lr, mu=0.9):
+    """Plain gradient descent, the tutorial's: W <- W - lr dL/dW."""
+    return {n: params[n] - lr * grads["d" + n] for n in params}, state
+
+
+def momentum(params, grads, state, lr, mu=0.9):
+    """Momentum: v <- mu v + dL/dW, then W <- W - lr v (v starts at 0)."""
+    v = {n: mu * state["v"][n] + grads["d" + n] if state else grads["d" + n] + 0.0
+         for n in params}
+    return {n: params[n] - lr * v[n] for n in params}, {"v": v}
+
+
+def adam(params, grads, state, lr, mu=0.9):
+    """Adam (Kingma & Ba 2015, Algorithm 1), with bias correction; ``mu`` is unused.
+
+    m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  t <- t + 1;
+    W <- W - lr m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t).
+    """
+    b1, b2 = ADAM_BETA1, ADAM_BETA2
+    t = state.get("t", 0) + 1
+    g = {n: grads["d" + n] for n in params}
+    m = {n: b1 * state["m"][n] + (1 - b1) * g[n] if state else (1 - b1) * g[n] for n in params}
+    v = {n: b2 * state["v"][n] + (1 - b2) * (g[n] * g[n]) if state else (1 - b2) * (g[n] * g[n])
+         for n in params}
+    fix1, fix2 = 1 - b1**t, 1 - b2**t
+    new = {n: params[n] - lr * (m[n] / fix1) / (np.sqrt(v[n] / fix2) + ADAM_EPS)
+           for n in params}
+    return new, {"m": m, "v": v, "t": t}
+
+
+OPTIMIZERS = {"gd": gd, "momentum": momentum, "adam": adam}
+
+
 def objective(params: dict, X, y, activation="sigmoid", loss="mse") -> float:
     """The loss that training descends (summed over samples)."""
     cache = forward(params, X, activation)
     with np.errstate(all="ignore"):
-        return LOSSES[loss][0](cache["z2"], cache["a2"], y)
+        return LOSSES[loss].value(cache["z2"], cache["a2"], y)
 
 
 def mean_squared_error(a2, y) -> float:

@@ -9,22 +9,25 @@ per epoch on the whole batch) and records:
 - ``history``: at a bounded set of checkpoint epochs, the parameters and every
   per-sample quantity of the backward pass, so a dashboard can replay the run
   without training again.
+
+The epochs run on the compiled kernels (``compiled``, ``kernels``) or on the
+NumPy reference (``loops``); either way only the checkpoint parameters come
+back, and one stacked NumPy pass (``_history``) rebuilds every snapshot from them.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
-from . import nn
+from . import compiled, nn
 from .config import TrainConfig
 from .datasets import CONTINUOUS, load
 from .diagnosis import Verdict, diagnose
+from .loops import train_numpy
 
-CHUNK = 500  # epochs between finiteness checks and progress reports
 NOISY_DATA_ACCURACY = 0.95  # noisy clouds overlap, so "solved" means 95% right
 HISTORY_BYTES = 12_000_000  # bound on one run's recorded checkpoints
 STEP_KEYS = ("W1", "b1", "W2", "b2", "z1", "a1", "z2", "a2",
@@ -90,6 +93,7 @@ class Run:
     X: np.ndarray
     y: np.ndarray
     stopped: str | None = None  # why training ended early, if it did
+    optimizer_state: dict = field(default_factory=dict)  # to continue (momentum, Adam)
 
     @cached_property
     def predictions(self) -> np.ndarray:
@@ -102,107 +106,24 @@ class Run:
                         required_accuracy(self.config))
 
 
-def _snapshot(params, X, y, config) -> dict:
-    cache = nn.forward(params, X, config.activation)
-    grads = nn.backward(params, X, y, cache, config.activation, config.loss)
-    return {**params, **cache, **grads}
+def _history(epochs, params: dict, X, y, config) -> History:
+    """Rebuild every checkpoint's forward and backward pass from its parameters.
 
-
-class _BatchLoop:
-    """The tutorial's batch epoch with preallocated buffers and few NumPy calls.
-
-    Biases are folded into the weights (a column of ones is appended to the
-    layer input), so each layer is one ``dot``; the learning rate is applied
-    to delta2 once, and flows linearly into delta1 and both gradients.
+    params holds the K checkpoints' W1 (K, H, 2), ...; one stacked NumPy pass
+    computes all K snapshots, whichever engine trained.
     """
-
-    def __init__(self, params, X, y, config, shuffle=None):
-        H, n = params["W1"].shape[0], X.shape[1]
-        self.W1b = np.hstack([params["W1"], params["b1"]])  # (H, 3)
-        self.W2b = np.hstack([params["W2"], params["b2"]])  # (1, H+1)
-        self.Xa = np.vstack([X, np.ones((1, n))])
-        self.y = y
-        self.lr = config.lr
-        self.act = nn.ACTIVATIONS[config.activation]
-        self.act_prime = nn.DERIVATIVES[config.activation]
-        self.mse = config.loss == "mse"
-        self.a1a = np.ones((H + 1, n))  # hidden outputs plus the bias row of ones
-        self.H = H
-
-    def params(self) -> dict:
-        H = self.H
-        return {"W1": self.W1b[:, :2].copy(), "b1": self.W1b[:, 2:].copy(),
-                "W2": self.W2b[:, :H].copy(), "b2": self.W2b[:, H:].copy()}
-
-    def finite(self) -> bool:
-        return bool(np.isfinite(self.W1b).all() and np.isfinite(self.W2b).all())
-
-    def run(self, loss_out, start, stop):
-        """Epochs start..stop-1; writes sum((a2 - y)^2) into loss_out[e]."""
-        W1b, W2b, Xa, y, lr, act, act_prime = (
-            self.W1b, self.W2b, self.Xa, self.y, self.lr, self.act, self.act_prime)
-        H, n = self.H, Xa.shape[1]
-        a1a = self.a1a
-        a1, XaT, a1aT, W2T = a1a[:H], Xa.T.copy(), a1a.T, W2b[:, :H].T
-        z1, d1, p1 = np.empty((H, n)), np.empty((H, n)), np.empty((H, n))
-        z2, a2, err, d2, d2s = (np.empty((1, n)) for _ in range(5))
-        g1, g2, err0 = np.empty_like(W1b), np.empty_like(W2b), err[0]
-        for e in range(start, stop):
-            np.dot(W1b, Xa, out=z1)
-            act(z1, out=a1)
-            np.dot(W2b, a1a, out=z2)
-            nn.sigmoid(z2, out=a2)
-            np.subtract(a2, y, out=err)
-            loss_out[e] = np.dot(err0, err0)
-            if self.mse:  # delta2 = (a2 - y) * a2 (1 - a2)
-                nn.sigmoid_prime(a2, out=d2)
-                d2 *= err
-                np.multiply(d2, lr, out=d2s)
-            else:  # cross-entropy: delta2 = a2 - y
-                np.multiply(err, lr, out=d2s)
-            # lr * delta1 = (W2^T lr delta2) * f'(z1)
-            np.dot(W2T, d2s, out=d1)
-            d1 *= act_prime(a1, out=p1)
-            np.dot(d2s, a1aT, out=g2)
-            W2b -= g2
-            np.dot(d1, XaT, out=g1)
-            W1b -= g1
-
-
-class _OnlineLoop:
-    """Online updates: a full forward/backward/update per sample, in a shuffled order.
-
-    The order of each epoch is drawn from ``default_rng(seed)``, a stream of its
-    own, so the initial weights are the same as in batch mode. A caller training
-    in chunks passes its own generator as ``shuffle`` to continue that stream.
-    """
-
-    def __init__(self, params, X, y, config, shuffle=None):
-        self.p, self.X, self.y, self.config = params, X, y, config
-        self.rng = np.random.default_rng(config.seed) if shuffle is None else shuffle
-
-    def params(self) -> dict:
-        return {k: v.copy() for k, v in self.p.items()}
-
-    def finite(self) -> bool:
-        return all(np.isfinite(v).all() for v in self.p.values())
-
-    def run(self, loss_out, start, stop):
-        X, y, c = self.X, self.y, self.config
-        for e in range(start, stop):
-            loss_out[e] = np.sum((nn.forward(self.p, X, c.activation)["a2"] - y) ** 2)
-            for i in self.rng.permutation(X.shape[1]):
-                x, t = X[:, i:i + 1], y[:, i:i + 1]
-                grads = nn.backward(self.p, x, t, nn.forward(self.p, x, c.activation),
-                                    c.activation, c.loss)
-                self.p = nn.update(self.p, grads, c.lr)
-
-
-LOOPS = {"batch": _BatchLoop, "online": _OnlineLoop}
+    if not len(epochs):
+        return History(np.zeros(0, dtype=int), {})
+    with np.errstate(all="ignore"):
+        cache = nn.forward(params, X, config.activation)
+        grads = nn.backward(params, X, y, cache, config.activation, config.loss)
+    steps = {**params, **cache, **grads}
+    return History(np.asarray(epochs, dtype=int), {k: steps[k] for k in STEP_KEYS})
 
 
 def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
-          progress=None, checkpoints=None, shuffle=None) -> Run:
+          progress=None, checkpoints=None, shuffle=None, engine: str | None = None,
+          optimizer_state: dict | None = None) -> Run:
     """Train one network; the tutorial's algorithm when ``config`` is the default.
 
     params : start here instead of a fresh init (e.g. from a run file).
@@ -210,6 +131,10 @@ def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
         same one to each call when training in chunks, so the order continues.
     progress : optional ``callback(fraction_done)``, called every CHUNK epochs.
     checkpoints : epochs to snapshot; default ``checkpoint_epochs(config.epochs)``.
+    engine : ``"compiled"`` or ``"numpy"``; default ``$BACKPROP_ENGINE``, else
+        compiled when numba loads (see ``compiled.engine``). Both give the same run.
+    optimizer_state : continue momentum's velocity or Adam's moments from an earlier
+        run's ``Run.optimizer_state`` (training in chunks); default: a fresh start.
 
     If the weights become non-finite, training stops: ``mse`` ends at the last
     finite epoch, ``params`` are the last finite weights and ``stopped`` says why.
@@ -221,52 +146,18 @@ def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
     E, n = config.epochs, X.shape[1]
     if checkpoints is None:
         checkpoints = checkpoint_epochs(E, checkpoint_budget(config.hidden, n))
-    ck = np.asarray(checkpoints, dtype=int)
-    wanted = set(ck.tolist())
-    stops = sorted(wanted | set(range(CHUNK, E, CHUNK)) | {E})
-    loop = LOOPS[config.update](params, X, y, config, shuffle)
-    loss = np.zeros(E)
-    snaps, stopped, e = [], None, 0
-
-    def record(epoch):
-        if not snaps or snaps[-1][0] != epoch:
-            snaps.append((epoch, _snapshot(loop.params(), X, y, config)))
-
-    with np.errstate(all="ignore"):  # divergence is detected below, not warned about
-        for stop in stops:
-            if e in wanted:
-                record(e)
-            if stop == e:
-                continue
-            saved = copy.deepcopy(loop)  # weights and, in online mode, the shuffle stream
-            loop.run(loss, e, stop)
-            if not loop.finite():
-                e, loop = _find_failure(saved, loss, e, stop)
-                stopped = (f"Training stopped at epoch {e}: the weights became "
-                           f"non-finite (overflow). Try a smaller learning rate.")
-                break
-            e = stop
-            if progress is not None and e < E:
-                progress(e / E)
-        if e in wanted or stopped:
-            record(e)
-    if progress is not None and not stopped:
+    fit = compiled.train_one if compiled.engine(engine, config) == "compiled" else train_numpy
+    with np.errstate(all="ignore"):  # divergence is detected, not warned about
+        sq, reached, ck_epochs, ck_params, final, state = fit(
+            config, params, X, y, checkpoints, progress, shuffle, optimizer_state or {})
+    stopped = None
+    if reached < E:
+        stopped = (f"Training stopped at epoch {reached}: the weights became "
+                   f"non-finite (overflow). Try a smaller learning rate.")
+        if not len(ck_epochs) or ck_epochs[-1] != reached:  # the last finite state, too
+            ck_epochs = np.append(ck_epochs, reached)
+            ck_params = {k: np.concatenate([ck_params[k], final[k][None]]) for k in final}
+    elif progress is not None:
         progress(1.0)
-    loss = loss[:e] / n
-    return Run(config, loss, loop.params(), _stack(snaps), X, y, stopped)
-
-
-def _find_failure(loop, loss, start, stop):
-    """Replay epochs start..stop one at a time from ``loop``; return the last finite state."""
-    for e in range(start, stop):
-        before = copy.deepcopy(loop)
-        loop.run(loss, e, e + 1)
-        if not loop.finite() or not np.isfinite(loss[e]):
-            return e, before
-    return stop, loop
-
-
-def _stack(snaps) -> History:
-    epochs = np.array([e for e, _ in snaps], dtype=int)
-    steps = {k: np.stack([s[k] for _, s in snaps]) for k in STEP_KEYS} if snaps else {}
-    return History(epochs, steps)
+    history = _history(ck_epochs, ck_params, X, y, config)
+    return Run(config, sq / n, final, history, X, y, stopped, state)

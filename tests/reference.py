@@ -13,7 +13,10 @@ far as the tests need:
   delta2 = a2 - y, because the output sigmoid's a (1 - a) cancels;
 - an ``online`` update: each epoch draws an order of the samples from one
   ``np.random.default_rng(seed)`` created once per run, then does a whole
-  forward/backward/update per sample in that order.
+  forward/backward/update per sample in that order;
+- the optimizer that turns a gradient into a step: ``gd`` (the tutorial's),
+  ``momentum`` (v = mu v + gradient, then W -= lr v) and ``adam`` (Kingma & Ba
+  2015, Algorithm 1: moment estimates, bias correction, eps added to sqrt(v_hat)).
 
 Like the tutorial, the initial weights come from the *global* NumPy stream:
 call ``np.random.seed(s)`` before building a ``TutorialNetwork``.
@@ -80,7 +83,7 @@ def truth_table(name):
 class TutorialNetwork:
     """2 inputs, ``hidden`` units, 1 sigmoid output; W1 (H, 2), b1 (H, 1), W2 (1, H), b2 (1, 1)."""
 
-    def __init__(self, hidden=2, activation="sigmoid", loss="mse"):
+    def __init__(self, hidden=2, activation="sigmoid", loss="mse", optimizer="gd", mu=0.9):
         # The tutorial's order of draws: W1, b1, W2, b2.
         self.W1 = np.random.randn(hidden, 2)
         self.b1 = np.random.randn(hidden, 1)
@@ -88,6 +91,32 @@ class TutorialNetwork:
         self.b2 = np.random.randn(1, 1)
         self.f, self.f_derivative = ACTIVATIONS[activation]
         self.loss = loss
+        self.optimizer, self.mu = optimizer, mu
+        # Per-parameter memory of the optimizers, all starting at zero.
+        self.velocity = {name: 0.0 for name in ("W1", "b1", "W2", "b2")}
+        self.first_moment = {name: 0.0 for name in ("W1", "b1", "W2", "b2")}
+        self.second_moment = {name: 0.0 for name in ("W1", "b1", "W2", "b2")}
+        self.updates = 0
+
+    def apply(self, gradients, learning_rate):
+        """Move every parameter against its gradient, as the optimizer says."""
+        if self.optimizer == "adam":
+            self.updates += 1  # the t of Algorithm 1, shared by all parameters
+        for name, gradient in gradients.items():
+            if self.optimizer == "gd":
+                step = learning_rate * gradient
+            elif self.optimizer == "momentum":
+                self.velocity[name] = self.mu * self.velocity[name] + gradient
+                step = learning_rate * self.velocity[name]
+            else:
+                beta1, beta2, eps, t = 0.9, 0.999, 1e-8, self.updates
+                self.first_moment[name] = beta1 * self.first_moment[name] + (1 - beta1) * gradient
+                self.second_moment[name] = (beta2 * self.second_moment[name]
+                                            + (1 - beta2) * gradient**2)
+                m_hat = self.first_moment[name] / (1 - beta1**t)
+                v_hat = self.second_moment[name] / (1 - beta2**t)
+                step = learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+            setattr(self, name, getattr(self, name) - step)
 
     def params(self):
         return {"W1": self.W1.copy(), "b1": self.b1.copy(),
@@ -108,10 +137,10 @@ class TutorialNetwork:
             delta2 = self.a2 - y
         delta1 = np.dot(self.W2.T, delta2) * self.f_derivative(self.a1)
         # Both deltas are computed before any weight changes.
-        self.W2 -= learning_rate * np.dot(delta2, self.a1.T)
-        self.b2 -= learning_rate * np.sum(delta2, axis=1, keepdims=True)
-        self.W1 -= learning_rate * np.dot(delta1, X.T)
-        self.b1 -= learning_rate * np.sum(delta1, axis=1, keepdims=True)
+        self.apply({"W2": np.dot(delta2, self.a1.T),
+                    "b2": np.sum(delta2, axis=1, keepdims=True),
+                    "W1": np.dot(delta1, X.T),
+                    "b1": np.sum(delta1, axis=1, keepdims=True)}, learning_rate)
 
     def train(self, X, y, epochs, learning_rate, update="batch", seed=0):
         """Train; return the loss of every epoch, mean((y - a2)^2) before that epoch's updates.
@@ -142,7 +171,8 @@ def run(config):
         raise ValueError("the reference follows the tutorial: normal init, truth tables only")
     X, y = truth_table(config.dataset)
     np.random.seed(config.seed)
-    net = TutorialNetwork(config.hidden, config.activation, config.loss)
+    net = TutorialNetwork(config.hidden, config.activation, config.loss, config.optimizer,
+                          config.momentum)
     losses = net.train(X, y, config.epochs, config.lr, config.update, config.seed)
     return net.params(), losses
 
@@ -159,7 +189,8 @@ def mismatch(what, mine, reference, atol, rtol=0.0):
     mine, reference = np.asarray(mine, dtype=float), np.asarray(reference, dtype=float)
     if mine.shape != reference.shape:
         return f"{what}: mine has shape {mine.shape}, reference {reference.shape}"
-    diff = np.abs(mine - reference)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: handled just below
+        diff = np.abs(mine - reference)
     diff[np.isnan(diff)] = np.inf  # a NaN on one side only, or opposite infinities
     diff[(mine == reference) | (np.isnan(mine) & np.isnan(reference))] = 0.0
     allowed = atol + rtol * np.abs(np.nan_to_num(reference, nan=0.0, posinf=0.0, neginf=0.0))

@@ -256,3 +256,47 @@ def test_scaled_init_has_the_advertised_spread(init):
     # 99.7% of the time; these seeds are fixed, so the test is deterministic.
     assert W1.std() == pytest.approx(STDS[init](2, 16), rel=3 / np.sqrt(2 * W1.size))
     assert W2.std() == pytest.approx(STDS[init](16, 1), rel=3 / np.sqrt(2 * W2.size))
+
+
+# --- stacked networks ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_stacked_params_give_each_networks_own_pass(activation, loss):
+    """forward/backward on W1 (K, H, 2), ... equal K separate calls (history is built so)."""
+    X, y = _data("xor-cloud")
+    nets = [nn.init_params(3, "normal", s) for s in range(4)]
+    stacked = {k: np.stack([p[k] for p in nets]) for k in nn.PARAM_NAMES}
+    cache = nn.forward(stacked, X, activation)
+    grads = nn.backward(stacked, X, y, cache, activation, loss)
+    for k, params in enumerate(nets):
+        one = nn.forward(params, X, activation)
+        expected = {**one, **nn.backward(params, X, y, one, activation, loss)}
+        mine = {name: value[k] for name, value in {**cache, **grads}.items()}
+        assert_matches(mine, expected, atol=1e-14)
+
+
+# --- optimizers, one parameter by hand ------------------------------------------------------
+# W = 1, lr = 0.1, gradients 0.5 then -0.25.
+#   gd:       W = 1 - 0.1*0.5 = 0.95;               then 0.95 + 0.025 = 0.975
+#   momentum (mu 0.9): v = 0.5, W = 0.95;           v = 0.45 - 0.25 = 0.2, W = 0.95 - 0.02 = 0.93
+#   adam:  t=1: m = 0.05, v = 0.00025, m_hat = 0.5, v_hat = 0.25,
+#               W = 1 - 0.1 * 0.5 / (0.5 + 1e-8)                     = 0.900000002
+#          t=2: m = 0.045 - 0.025 = 0.02, v = 0.00024975 + 0.0000625 = 0.00031225,
+#               m_hat = 0.02 / 0.19 = 0.1052631579, v_hat = 0.00031225 / 0.001999 = 0.1562031016,
+#               sqrt(v_hat) = 0.3952253807, W = 0.900000002 - 0.0266337033 = 0.8733662987
+
+
+@pytest.mark.parametrize("optimizer, after_one, after_two", [
+    ("gd", 0.95, 0.975),
+    ("momentum", 0.95, 0.93),
+    ("adam", 0.900000002, 0.8733662987),
+])
+def test_optimizer_steps_by_hand(optimizer, after_one, after_two):
+    step = nn.OPTIMIZERS[optimizer]
+    params, state = {"W": np.array(1.0)}, {}
+    params, state = step(params, {"dW": np.array(0.5)}, state, 0.1, 0.9)
+    assert float(params["W"]) == pytest.approx(after_one, abs=1e-9)
+    params, state = step(params, {"dW": np.array(-0.25)}, state, 0.1, 0.9)
+    assert float(params["W"]) == pytest.approx(after_two, abs=1e-9)

@@ -1,4 +1,7 @@
-"""Training: one run against the reference, its history, many seeds at once, divergence."""
+"""Training: one run against the reference, its history, many seeds at once, divergence.
+
+Every test runs twice, once per engine (compiled kernels and the NumPy reference).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,14 @@ from reference import assert_matches, mismatch
 from backprop import DEFAULTS, TrainConfig, nn, train, train_many
 from backprop.many import MAX_SEEDS
 from backprop.training import checkpoint_budget, checkpoint_epochs, dataset
+
+
+@pytest.fixture(scope="module", autouse=True, params=["compiled", "numpy"])
+def engine(request):
+    """Train with this engine throughout (BACKPROP_ENGINE); both must pass everything here."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BACKPROP_ENGINE", request.param)
+        yield request.param
 
 
 def _id(config: TrainConfig) -> str:
@@ -34,6 +45,14 @@ REFERENCE_CONFIGS = [
     TrainConfig(update="online", epochs=2000, seed=2),
     TrainConfig(update="online", hidden=3, activation="tanh", loss="bce", epochs=1000, seed=5),
     *(TrainConfig(dataset=d, epochs=2000, seed=3) for d in ("and", "or", "nand", "xnor")),
+    TrainConfig(optimizer="momentum", lr=0.05, epochs=3000, seed=1),
+    TrainConfig(optimizer="momentum", momentum=0.5, hidden=3, activation="tanh", loss="bce",
+                epochs=2000, seed=2),
+    TrainConfig(optimizer="adam", lr=0.01, epochs=3000, seed=0),
+    TrainConfig(optimizer="adam", hidden=4, activation="relu", loss="bce", lr=0.02,
+                epochs=1500, seed=5),
+    TrainConfig(optimizer="momentum", update="online", lr=0.05, epochs=500, seed=4),
+    TrainConfig(optimizer="adam", update="online", lr=0.01, epochs=500, seed=3),
 ]
 
 
@@ -73,7 +92,7 @@ LONG = TrainConfig(epochs=20_000, seed=2)
 
 
 @pytest.fixture(scope="module")
-def long_run():
+def long_run(engine):
     return train(LONG)
 
 
@@ -134,6 +153,8 @@ MANY_CONFIGS = [
     TrainConfig(update="online", epochs=300),
     TrainConfig(update="online", hidden=3, activation="tanh", loss="bce", epochs=300),
     TrainConfig(dataset="xor-cloud", samples=40, hidden=3, epochs=500),
+    TrainConfig(optimizer="momentum", lr=0.05, epochs=1000),
+    TrainConfig(optimizer="adam", update="online", lr=0.01, epochs=200),
 ]
 MANY_SEEDS = [0, 1, 2, 3, 7, 12345]
 
