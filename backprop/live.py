@@ -34,6 +34,8 @@ class Live:
     params : W1 (H, 2), b1 (H, 1), W2 (1, H), b2 (1, 1).
     mse : (epochs done,) MSE before each update.
     shuffle : online mode's sample order, continued across chunks.
+    optimizer_state : momentum's velocity or Adam's moments, continued across chunks;
+        ``optimizer_of`` says which optimizer (and μ) it belongs to, so a change starts it over.
     playing : whether Play is on (the app's timer reads it).
     """
 
@@ -41,6 +43,8 @@ class Live:
     params: dict
     mse: np.ndarray = field(default_factory=lambda: np.zeros(0))
     shuffle: np.random.Generator | None = None
+    optimizer_state: dict = field(default_factory=dict)
+    optimizer_of: tuple = ()
     playing: bool = False
     stopped: str | None = None
 
@@ -76,9 +80,12 @@ def step(live: Live, config: TrainConfig, epochs: int = CHUNK) -> Live:
     if epochs <= 0 or live.stopped:
         live.playing = False
         return live
+    optimizer = (config.optimizer, config.momentum)
+    state = live.optimizer_state if live.optimizer_of == optimizer else {}
     run = train(config.replace(epochs=epochs), params=live.params, checkpoints=[epochs],
-                shuffle=live.shuffle)
+                shuffle=live.shuffle, optimizer_state=state)
     live.params, live.mse = run.params, np.concatenate([live.mse, run.mse])
+    live.optimizer_state, live.optimizer_of = run.optimizer_state, optimizer
     if run.stopped:
         live.playing, live.stopped = False, run.stopped
     if room(live, config) == 0:

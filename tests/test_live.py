@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from backprop import TrainConfig, live, train
+from backprop import TrainConfig, live, nn, train
 from backprop.lru import LRU
 
 FAST = TrainConfig(epochs=400)
@@ -167,3 +167,26 @@ def test_a_waiting_caller_computes_when_the_first_one_fails():
 def test_lru_limit_must_be_positive():
     with pytest.raises(ValueError, match="limit must be >= 1, got 0"):
         LRU(0)
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_chunks_continue_the_optimizer_state(optimizer):
+    # Live training in chunks equals one run: momentum and Adam carry their state over.
+    config = TrainConfig(optimizer=optimizer, lr=0.05, epochs=600)
+    whole = train(config)
+    state = live.start(config)
+    for _ in range(3):
+        live.step(state, config, 200)
+    np.testing.assert_allclose(state.mse, whole.mse, rtol=0, atol=1e-12)
+    for name in nn.PARAM_NAMES:
+        np.testing.assert_allclose(state.params[name], whole.params[name], rtol=0, atol=1e-12)
+
+
+def test_a_new_optimizer_mid_run_starts_its_state_over():
+    config = TrainConfig(optimizer="adam", lr=0.05, epochs=400)
+    state = live.start(config)
+    live.step(state, config, 200)
+    switched = config.replace(optimizer="momentum")
+    expected = train(switched.replace(epochs=200), params=state.params)
+    live.step(state, switched, 200)
+    np.testing.assert_allclose(state.params["W1"], expected.params["W1"], rtol=0, atol=1e-12)
