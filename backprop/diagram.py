@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import notation as n
-from .look import BLUE, GREY, RED, new_figure, style
+from .look import BLUE, GREY, RED, new_figure, style, trace
 
 # Weights are written on the edges up to this many hidden units; beyond, on hover only
 # (with 3 or more units, edges fanning out of one input leave no room for labels).
@@ -41,7 +41,7 @@ def network_figure(params: dict, activation: str = "sigmoid") -> go.Figure:
     labels = H <= LABELLED_UNITS
     for la, a, lb, b, w, name in edges:
         (xa, ya), (xb, yb) = (layers[la][0], layers[la][1][a]), (layers[lb][0], layers[lb][1][b])
-        traces.append(go.Scatter(
+        traces.append(trace("scatter",
             x=[xa, xb], y=[ya, yb], mode="lines", hoverinfo="skip", showlegend=False,
             line={"color": BLUE if w >= 0 else RED, "width": round(1 + 7 * abs(w) / scale, 2),
                   "dash": "solid" if w >= 0 else "dash"}))
@@ -55,7 +55,7 @@ def network_figure(params: dict, activation: str = "sigmoid") -> go.Figure:
             notes.append({"x": x, "y": y, "text": f"{w:+.2f}", "showarrow": False,
                           "font": {"size": 11, "color": BLUE if w >= 0 else RED},
                           "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 1})
-    traces.append(go.Scatter(
+    traces.append(trace("scatter",
         x=mids["x"], y=mids["y"], mode="markers", hovertext=mids["text"], showlegend=False,
         marker={"size": 14, "color": "rgba(0,0,0,0)"},
         hovertemplate="%{hovertext}<extra></extra>"))
@@ -67,7 +67,7 @@ def network_figure(params: dict, activation: str = "sigmoid") -> go.Figure:
     hover += [f"output (sigmoid)<br>{n.layer('b', 2)} = {b2[0, 0]:+.4f}"]
     xs = np.concatenate([np.full(len(p), x) for x, p in layers])
     ys = np.concatenate([p for _, p in layers])
-    traces.append(go.Scatter(
+    traces.append(trace("scatter",
         x=xs, y=ys, mode="markers+text", text=names, textposition="middle center",
         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
         marker={"size": 38, "color": "white", "line": {"color": GREY, "width": 2}},

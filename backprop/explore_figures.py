@@ -25,6 +25,8 @@ from .figures import (
     sample_labels,
     samples_trace,
     style,
+    styled_figure,
+    trace,
 )
 from .plane import Plane
 
@@ -50,7 +52,8 @@ def census_histogram_figure(final_mse, solved, plateau=None) -> go.Figure:
     masks = [solved] + [np.isclose(plateau, value) for value in PLATEAUS]
     masks.append(~solved & np.isnan(plateau) & np.isfinite(final_mse))
     masks.append(~solved & ~np.isfinite(final_mse))
-    traces = [go.Histogram(x=rounded(final_mse[mask], 5), xbins=bins, name=f"{name} ({count})",
+    traces = [trace("histogram", x=rounded(final_mse[mask], 5), xbins=bins,
+                    name=f"{name} ({count})",
                            marker={"color": colour},
                            hovertemplate="MSE %{x}<br>%{y} seeds<extra></extra>")
               for (name, count), mask, colour in zip(counts.items(), masks, OUTCOME_COLOURS,
@@ -82,7 +85,7 @@ def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4,
     traces = []
     for k, z in enumerate(outputs):
         place = {"xaxis": ids[k][0], "yaxis": ids[k][1]}
-        traces.append(go.Contour(  # colours and the black 0.5 line from one copy of the grid
+        traces.append(trace("contour",   # colours and the black 0.5 line from one copy of the grid
             x=xs, y=ys, z=rounded(z, 3), coloraxis="coloraxis",
             line={"color": "black", "width": 1.5},
             contours={"coloring": "heatmap", "start": 0.5, "end": 0.5, "size": 1},
@@ -107,7 +110,7 @@ def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4,
 def sweep_figure(lrs, hidden, solved, seeds: int) -> go.Figure:
     """Solved fraction as a heatmap: learning rate across, hidden units down."""
     solved = np.asarray(solved, dtype=float)
-    fig = new_figure(go.Heatmap(
+    fig = new_figure(trace("heatmap",
         x=[f"{v:g}" for v in lrs], y=[str(h) for h in hidden], z=solved, zmin=0, zmax=1,
         colorscale="Cividis", text=[[f"{v:.0%}" for v in row] for row in solved],
         texttemplate="%{text}", textfont={"size": 13},
@@ -128,12 +131,12 @@ def _trail_traces(a1_history, i: int, j: int, y, labels) -> list[go.Scatter]:
     for k in range(a1_history.shape[2]):
         colour = BLUE if y[k] > 0.5 else RED
         xs, ys = rounded(a1_history[:, i, k], 3), rounded(a1_history[:, j, k], 3)
-        traces.append(go.Scatter(
+        traces.append(trace("scatter",
             x=xs, y=ys, mode="lines+markers", showlegend=False, hoverinfo="skip",
             line={"color": colour, "width": 1.5}, opacity=0.8,
             marker={"color": colour, "size": 4, "opacity": opacity}))
     starts = a1_history[0]
-    traces.append(go.Scatter(
+    traces.append(trace("scatter",
         x=rounded(starts[i], 3), y=rounded(starts[j], 3), mode="markers", name="start (epoch 0)",
         marker={"symbol": "diamond-open", "size": 10, "color": GREY, "line": {"width": 2}},
         customdata=labels, hovertemplate="sample %{customdata} at the start<extra></extra>"))
@@ -160,14 +163,14 @@ def hidden_space_figure(a1_history, W2, b2, y, X, activation: str = "sigmoid",
     pad = 0.05 * (hi - lo)
     labels = sample_labels(X)
     few = len(y) <= LABEL_EVERY_SAMPLE
-    fig = new_figure(_trail_traces(a1_history, i, j, y, labels) if few else None)
+    traces = _trail_traces(a1_history, i, j, y, labels) if few else []
     in_group = {k for group in merged for k in group}  # named by the group's label instead
     for target in (1, 0):
         pick = np.flatnonzero(y == target)
         high = now[j, pick] > lo + 0.8 * (hi - lo)
         marker = dict(TARGET_MARKERS[target])
         marker["size"] = round((16 if few else 6) * TARGET_SIZE[target])
-        fig.add_trace(go.Scatter(
+        traces.append(trace("scatter",
             x=rounded(now[i, pick], 3), y=rounded(now[j, pick], 3),
             mode="markers+text" if few else "markers",
             text=["" if k in in_group else labels[k] for k in pick] if few else None,
@@ -175,28 +178,30 @@ def hidden_space_figure(a1_history, W2, b2, y, X, activation: str = "sigmoid",
             customdata=[labels[k] for k in pick], name=f"target {target} now", marker=marker,
             hovertemplate="sample %{customdata}<br>" + f"({n.unit('a', 1, i + 1)}, "
                           f"{n.unit('a', 1, j + 1)})" + " = (%{x:.3f}, %{y:.3f})<extra></extra>"))
-    _boundary(fig, now, W2, b2, i, j, np.linspace(lo - pad, hi + pad, 50))
+    traces += _boundary(now, W2, b2, i, j, np.linspace(lo - pad, hi + pad, 50))
+    notes = []
     for group in merged:
         centre = now[:, group].mean(axis=1)
         right = centre[i] < lo + 0.5 * (hi - lo)
-        fig.add_annotation(
+        notes.append(dict(
             x=centre[i], y=centre[j], showarrow=True, arrowhead=2, ax=90 if right else -90,
             ay=60, text=f"{len(group)} samples here:<br>" + ", ".join(labels[k] for k in group),
-            font={"color": RED, "size": 12}, bgcolor="rgba(255,255,255,0.85)")
-    fig.update_xaxes(title=f"{n.unit('a', 1, i + 1)} ({n.hidden_unit(i + 1)})",
-                     range=[lo - pad, hi + pad], constrain="domain")
-    fig.update_yaxes(title=f"{n.unit('a', 1, j + 1)} ({n.hidden_unit(j + 1)})",
-                     range=[lo - pad, hi + pad], scaleanchor="x")
-    return style(fig, 460, legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0})
+            font={"color": RED, "size": 12}, bgcolor="rgba(255,255,255,0.85)"))
+    return styled_figure(traces, {"annotations": notes}, 460,
+                 legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+                 xaxis={"title": {"text": f"{n.unit('a', 1, i + 1)} ({n.hidden_unit(i + 1)})"},
+                        "range": [lo - pad, hi + pad], "constrain": "domain"},
+                 yaxis={"title": {"text": f"{n.unit('a', 1, j + 1)} ({n.hidden_unit(j + 1)})"},
+                        "range": [lo - pad, hi + pad], "scaleanchor": "x"})
 
 
-def _boundary(fig, now, W2, b2, i: int, j: int, xs) -> None:
-    """The output's 0.5 line in the (unit i, unit j) plane, if it is finite."""
+def _boundary(now, W2, b2, i: int, j: int, xs) -> list[dict]:
+    """The output's 0.5 line in the (unit i, unit j) plane, if it is finite (else none)."""
     others = [h for h in range(now.shape[0]) if h not in (i, j)]
     with np.errstate(all="ignore"):  # a diverged run's weights may overflow here
         offset = float(b2[0, 0] + sum(W2[0, h] * now[h].mean() for h in others))
         line = -(W2[0, i] * xs + offset) / W2[0, j] if abs(W2[0, j]) > 1e-12 else None
-    if line is not None and np.isfinite(line).all():
-        fig.add_trace(go.Scatter(x=rounded(xs, 4), y=rounded(line, 4), mode="lines",
-                                 name=f"{n.layer('a', 2)} = 0.5",
-                                 line={"color": "black", "dash": "dash"}))
+    if line is None or not np.isfinite(line).all():
+        return []
+    return [trace("scatter", x=rounded(xs, 4), y=rounded(line, 4), mode="lines",
+                  name=f"{n.layer('a', 2)} = 0.5", line={"color": "black", "dash": "dash"})]

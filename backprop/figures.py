@@ -34,6 +34,8 @@ from .look import (  # noqa: F401  (re-exported: other builders import the look 
     new_figure,
     rounded,
     style,
+    styled_figure,
+    trace,
 )
 from .nn import DERIVATIVE_MAX
 from .plane import Plane
@@ -91,12 +93,12 @@ def loss_figure(loss, log_scale: bool = False, marker_epoch: int | None = None,
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
                        "x0": marker_epoch, "x1": marker_epoch,
                        "line": {"color": RED, "width": 2}})
-    traces = [go.Scatter(x=epochs, y=rounded(values, 6), mode="lines", name="MSE",
+    traces = [trace("scatter", x=epochs, y=rounded(values, 6), mode="lines", name="MSE",
                          line={"color": BLUE, "width": 2},
                          hovertemplate="epoch %{x}<br>MSE %{y:.5f}<extra></extra>")]
     shown = [current] if current is not None and len(values) == 0 else []
     if shown:
-        traces.append(go.Scatter(x=[0], y=[round(float(current), 6)], mode="markers",
+        traces.append(trace("scatter", x=[0], y=[round(float(current), 6)], mode="markers",
                                  name="MSE now", marker={"color": BLUE, "size": 9},
                                  hovertemplate="epoch 0<br>MSE %{y:.5f}<extra></extra>"))
     elif len(values) == 0:
@@ -105,18 +107,16 @@ def loss_figure(loss, log_scale: bool = False, marker_epoch: int | None = None,
     words = OBJECTIVE.get(objective, "the loss setting")
     title = ("MSE per epoch, as the tutorial prints it<br><span style='font-size:11px'>"
              f"training minimises {words}</span>")
-    fig = new_figure(traces, {
+    return styled_figure(traces, {
         "shapes": shapes, "annotations": notes, "showlegend": False,
         "xaxis": {"title": {"text": "epoch"}, "rangemode": "nonnegative"},
         "yaxis": {"title": {"text": f"MSE = mean ({n.layer('a', 2)} − y)²"},
                   "type": "log" if log_scale else "linear",
-                  "range": _loss_range(values, levels + shown, log_scale)}})
-    style(fig, 340, title)
-    fig.update_layout(margin={"t": 54, "r": 40 if levels else 10})
-    return fig
+                  "range": _loss_range(values, levels + shown, log_scale)},
+        "margin": {"t": 54, "r": 40 if levels else 10}}, 340, title)
 
 
-def samples_trace(X, y, size: int = 12, showlegend: bool = True, **where) -> list[go.Scatter]:
+def samples_trace(X, y, size: int = 12, showlegend: bool = True, **where) -> list[dict]:
     """The training samples: a white ring for target 1, a black cross for target 0.
 
     Both shapes contrast with every colour of the output and derivative scales.
@@ -131,7 +131,7 @@ def samples_trace(X, y, size: int = 12, showlegend: bool = True, **where) -> lis
         marker["size"] = round((6 if small else size) * TARGET_SIZE[target])
         if small:
             marker["line"] = {**marker["line"], "width": 1}
-        traces.append(go.Scatter(
+        traces.append(trace("scatter",
             x=rounded(X[0, pick], 3), y=rounded(X[1, pick], 3), mode="markers",
             name=f"target {target}", legendgroup=f"t{target}", showlegend=showlegend,
             marker=marker, hovertemplate=f"{X1} %{{x:.2f}}, {X2} %{{y:.2f}}<br>target {target}"
@@ -139,12 +139,12 @@ def samples_trace(X, y, size: int = 12, showlegend: bool = True, **where) -> lis
     return traces
 
 
-def boundary_key(z) -> list[go.Scatter]:
+def boundary_key(z) -> list[dict]:
     """A legend-only entry for the black 0.5 line, when the line is actually drawn."""
     z = np.asarray(z, dtype=float)
     if not (np.nanmin(z) < 0.5 < np.nanmax(z)):
         return []
-    return [go.Scatter(x=[None], y=[None], mode="lines", name=f"{n.layer('a', 2)} = 0.5",
+    return [trace("scatter", x=[None], y=[None], mode="lines", name=f"{n.layer('a', 2)} = 0.5",
                        line={"color": "black", "width": 2}, hoverinfo="skip")]
 
 
@@ -164,7 +164,7 @@ def surface_figure(plane: Plane, a2, X, y, title: str | None = None) -> go.Figur
     contour trace draws both the colours and the black 0.5 line. The colour bar
     sits under the plot; colour deepens only as the output nears 0 or 1.
     """
-    fig = new_figure([go.Contour(
+    traces = ([trace("contour",
         x=rounded(plane.xs), y=rounded(plane.ys), z=rounded(a2, 3), zmin=0, zmax=1,
         colorscale=OUTPUT_SCALE, contours={"coloring": "heatmap", "start": 0.5, "end": 0.5,
                                            "size": 1, "showlabels": False},
@@ -176,12 +176,12 @@ def surface_figure(plane: Plane, a2, X, y, title: str | None = None) -> go.Figur
         hovertemplate=f"{X1} %{{x:.2f}}, {X2} %{{y:.2f}}<br>output %{{z:.3f}}<extra></extra>")]
         + boundary_key(a2) + samples_trace(X, y))
     axes = plane_axes(plane)
-    fig.update_xaxes(title=X1, constrain="domain", **axes["x"])
-    fig.update_yaxes(title=X2, scaleanchor="x", **axes["y"])
-    style(fig, 480, title, legend={"orientation": "h", "y": 1.0, "yanchor": "bottom",
-                                   "x": 0.5, "xanchor": "center"})
-    fig.update_layout(margin={"t": 70 if title else 40, "b": 20})
-    return fig
+    return styled_figure(traces, {
+        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0.5,
+                   "xanchor": "center"},
+        "xaxis": {"title": {"text": X1}, "constrain": "domain", **axes["x"]},
+        "yaxis": {"title": {"text": X2}, "scaleanchor": "x", **axes["y"]},
+        "margin": {"t": 70 if title else 40, "b": 20}}, 480, title)
 
 
 def _unit_grid(H: int, columns: int | None = None) -> tuple[int, int]:
@@ -209,7 +209,7 @@ def _unit_panels(plane, values, X, y, zmin, zmax, colorscale, label, columns=Non
                  f"{label} %{{z:.{decimals}f}}<extra></extra>")
         common = {"x": xs, "y": ys, "z": rounded(values[j], decimals), "coloraxis": "coloraxis",
                   "hovertemplate": hover, **place}
-        traces.append(go.Heatmap(**common) if threshold is None else go.Contour(
+        traces.append(trace("heatmap", **common) if threshold is None else trace("contour",
             **common, contours={"coloring": "heatmap", "start": threshold, "end": threshold,
                                 "size": 1}, line={"color": "white", "width": 1.5, "dash": "dot"}))
         traces += samples_trace(X, y, size=12, showlegend=(j == 0), **place)
@@ -285,7 +285,7 @@ def saturation_timeline_figure(epochs, deriv1, X, activation: str = "sigmoid",
         rows = [f"{n.hidden_unit(j + 1)} (mean over samples)" for j in range(H)]
         z = deriv1.mean(axis=2).T
     top, label = DERIVATIVE_MAX[activation], n.derivative(activation)
-    fig = new_figure(go.Heatmap(
+    fig = new_figure(trace("heatmap",
         x=np.asarray(epochs), y=rows, z=rounded(z), zmin=0, zmax=top,
         colorscale=DERIVATIVE_SCALE,
         colorbar={"title": {"text": label, "side": "right"}, "thickness": 12, **BAR},

@@ -8,6 +8,10 @@ it costs milliseconds per figure and adds ~7 KB of JSON to each one.
 
 from __future__ import annotations
 
+import copy
+import functools
+import os
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -27,31 +31,112 @@ LEAN = go.layout.Template(layout={
     "annotationdefaults": {"arrowcolor": INK, "arrowhead": 0, "arrowwidth": 1}})
 
 
+# Plotly checks every property of every trace as a figure is built: about 20 ms of CPU
+# for one surface, 25x the cost of building it unchecked (measured). Figures here are
+# built from plain dicts and checked only where a mistake would show, in the tests
+# (tests/conftest.py sets BACKPROP_VALIDATE_FIGURES=1); the JSON sent is the same.
+VALIDATE = os.environ.get("BACKPROP_VALIDATE_FIGURES") == "1"
+
+
+def _named_scales(node):
+    """Replace colour-scale names by their Python colour lists, in place, at any depth.
+
+    Plotly's Python side does this when it checks a figure; plotly.js has scales of the
+    same names that differ (its "RdBu" runs the other way), so it must be done here.
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "colorscale" and isinstance(value, str):
+                node[key] = _scale(value)
+            else:
+                _named_scales(value)
+    elif isinstance(node, list):
+        for item in node:
+            _named_scales(item)
+    return node
+
+
+@functools.lru_cache(maxsize=32)
+def _scale(name: str) -> list:
+    from plotly.colors import get_colorscale
+    return get_colorscale(name)
+
+
+def trace(kind: str, **props) -> dict:
+    """One trace as a plain dict, ``{"type": kind, **props}``: what ``go.Scatter(...)`` holds."""
+    return {"type": kind, **props}
+
+
 def new_figure(data=None, layout=None) -> go.Figure:
-    """A figure on the lean template from the start, so Plotly never loads its default."""
+    """A figure on the lean template from the start, so Plotly never loads its default.
+
+    data : a trace dict or a list of them (``trace``); checked only when VALIDATE is set.
+    """
     layout = dict(layout or {})
     layout["template"] = LEAN
-    return go.Figure(data, layout)
+    if isinstance(data, dict):
+        data = [data]
+    if not VALIDATE:
+        _named_scales(data)
+        _named_scales(layout)
+    return go.Figure(data, layout, _validate=VALIDATE)
 
 
 def house(height: int, title: str | None = None, **extra) -> dict:
     """The house layout as a dict: height, tight margins, font, optional left title."""
     return {"height": height, "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-            "font": FONT, "title": {"text": title, "x": 0.0} if title else None, **extra}
+            "font": FONT, **({"title": {"text": title, "x": 0.0}} if title else {}), **extra}
+
+
+def styled_figure(data, layout: dict, height: int, title: str | None = None,
+                  **extra) -> go.Figure:
+    """``new_figure`` with the house layout merged under ``layout``, all in one build.
+
+    The cheapest way to make a figure here: nothing is set after it is built.
+    """
+    whole = house(height, title, **extra)
+    _merge(whole, layout)
+    return new_figure(data, whole)
 
 
 def style(fig: go.Figure, height: int, title: str | None = None, **extra) -> go.Figure:
-    """Apply :func:`house` to a figure made by :func:`new_figure` (so on the lean template)."""
-    fig.update_layout(**house(height, title, **extra))
+    """Apply :func:`house` to a figure made by :func:`new_figure` (so on the lean template).
+
+    The layout is merged as a dict and set once: ``update_layout`` walks Plotly's
+    property machinery key by key, which costs more than building the figure.
+    """
+    return relayout(fig, house(height, title, **extra))
+
+
+def relayout(fig: go.Figure, changes: dict) -> go.Figure:
+    """Merge ``changes`` into the figure's layout (nested dicts merge), in place; return it."""
+    layout = fig.layout.to_plotly_json()
+    _merge(layout, changes)
+    fig.layout = _named_scales(layout) if not VALIDATE else layout
     return fig
+
+
+def _merge(into: dict, changes: dict) -> None:
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
 
 
 def grid(rows: int, cols: int, titles, hspace: float, vspace: float) -> tuple[dict, list]:
     """A subplot grid's layout (axes, domains, titles) and each panel's (xaxis, yaxis) ids.
 
     Traces placed by these ids and the layout given to one ``new_figure`` call cost
-    one validation, instead of one per ``add_trace(row=, col=)``.
+    one validation, instead of one per ``add_trace(row=, col=)``. The grid for given
+    arguments is worked out once (``make_subplots`` is slow); each call gets a copy.
     """
+    layout, ids = _grid(rows, cols, tuple(titles), hspace, vspace)
+    return copy.deepcopy(layout), list(ids)
+
+
+@functools.lru_cache(maxsize=64)
+def _grid(rows: int, cols: int, titles: tuple, hspace: float, vspace: float):
     from plotly.subplots import make_subplots
 
     shell = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles),

@@ -8,6 +8,10 @@ import shutil
 
 import pytest
 
+# Figures are built unchecked in the app (backprop/look.py); the tests have Plotly check
+# every property, so a misspelt one fails here instead of silently not drawing.
+os.environ.setdefault("BACKPROP_VALIDATE_FIGURES", "1")
+
 
 @pytest.fixture
 def require_browser() -> None:

@@ -52,7 +52,7 @@ def markers(figure):
 ])
 def test_samples_trace_splits_by_target(dataset, expected):
     X, y = load(dataset)
-    traces = {t.name: t for t in fig.samples_trace(X, y)}
+    traces = {t.name: t for t in map(go.Scatter, fig.samples_trace(X, y))}
     assert set(traces) == set(expected)
     for name, points in expected.items():
         assert list(zip(traces[name].x, traces[name].y, strict=True)) == points
@@ -68,7 +68,7 @@ def test_samples_trace_splits_by_target(dataset, expected):
 def test_samples_trace_skips_an_absent_target():
     X = np.array([[0.0, 1.0], [0.0, 1.0]])
     traces = fig.samples_trace(X, np.array([[1.0, 1.0]]))
-    assert [t.name for t in traces] == ["target 1"]
+    assert [t["name"] for t in traces] == ["target 1"]
 
 
 @pytest.mark.parametrize("n, expected", [
