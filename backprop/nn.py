@@ -68,8 +68,6 @@ ACTIVATIONS = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu}
 DERIVATIVES = {"sigmoid": sigmoid_prime, "tanh": tanh_prime, "relu": relu_prime}
 # The largest value each derivative takes (sigma' peaks at 1/4 where z = 0).
 DERIVATIVE_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
-# How each derivative is written, for titles and equations.
-DERIVATIVE_SYMBOLS = {"sigmoid": "σ′(z¹)", "tanh": "tanh′(z¹)", "relu": "relu′(z¹)"}
 
 # --- losses --------------------------------------------------------------------
 

@@ -12,6 +12,16 @@ import pytest
 # every property, so a misspelt one fails here instead of silently not drawing.
 os.environ.setdefault("BACKPROP_VALIDATE_FIGURES", "1")
 
+# The fast tier is everything but these: they start the app (AppTest), a browser, a
+# server or nginx. ``python -m pytest -m "not slow"`` runs the rest in well under a minute.
+SLOW_MODULES = ("test_app", "test_browser", "test_load", "test_deploy", "test_cli")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if item.module.__name__.split(".")[-1].startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture
 def require_browser() -> None:
