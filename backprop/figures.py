@@ -45,8 +45,9 @@ MAX_LINE_POINTS = 2000  # loss curves are thinned to this many points
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, None)}
 X1, X2 = n.inp(1), n.inp(2)
 # What training descends for each loss setting, for the loss chart's subtitle.
-OBJECTIVE = {"mse": f"½ Σ ({n.layer('a', 2)} − y)², which is n/2 × the MSE: the same shape",
-             "bce": "cross-entropy; the MSE is shown so runs compare"}
+# What training minimises, in a few words: the subtitle must fit a third of a screen.
+OBJECTIVE = {"mse": f"½ Σ ({n.layer('a', 2)} − y)² (n/2 × MSE)",
+             "bce": "cross-entropy"}
 
 
 def thin(values: np.ndarray, limit: int = MAX_LINE_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -105,7 +106,7 @@ def loss_figure(loss, log_scale: bool = False, marker_epoch: int | None = None,
         notes.append({"xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
                       "text": "No epochs trained yet", "font": {"size": 13, "color": GREY}})
     words = OBJECTIVE.get(objective, "the loss setting")
-    title = ("MSE per epoch, as the tutorial prints it<br><span style='font-size:11px'>"
+    title = ("MSE per epoch<br><span style='font-size:11px'>"
              f"training minimises {words}</span>")
     return styled_figure(traces, {
         "shapes": shapes, "annotations": notes, "showlegend": False,
