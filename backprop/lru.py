@@ -39,6 +39,11 @@ class LRU:
         with self._lock:
             return len(self._items)
 
+    def clear(self) -> None:
+        """Forget every stored value (computations under way still finish and are kept)."""
+        with self._lock:
+            self._items.clear()
+
     def get(self, key: Hashable, compute: Callable[[], object],
             waiting: Callable[[], None] | None = None):
         """The stored value for ``key``, or ``compute()``'s, stored for next time.

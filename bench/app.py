@@ -63,6 +63,9 @@ def scrubber(at: AppTest):
 def cold_default_run() -> tuple[float, AppTest]:
     st.cache_resource.clear()
     st.cache_data.clear()
+    import ui.cache  # the app's own shared stores of runs, grids and figures
+
+    ui.cache.clear()
     at = _session()
     return _run(at), at
 

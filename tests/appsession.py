@@ -62,9 +62,10 @@ def settings_in_url(at: AppTest) -> dict[str, str]:
 
 def control(at: AppTest, name: str):
     """The sidebar widget of a setting (widget keys are the FIELDS names)."""
-    if FIELDS[name].kind == "choice":
+    widget = FIELDS[name].widget
+    if widget == "select":
         return at.selectbox(key=name)
-    if name == "hidden":
+    if widget == "slider":
         return at.slider(key=name)
     return at.number_input(key=name)
 

@@ -65,7 +65,18 @@ def test_all_tabs_are_listed(default_app):
 
 # --- sidebar controls ------------------------------------------------------------------------
 
-CHANGES = {"dataset": "and", "hidden": 3, "activation": "tanh", "loss": "bce", "lr": 0.5,
+def _other(field):
+    """A valid value other than the default, for a setting the list below does not name."""
+    if field.kind == "choice":
+        return next(c for c in field.choices if c != field.default)
+    if field.kind == "int":
+        return field.default + 1 if field.default + 1 <= field.hi else field.default - 1
+    return round((field.default + min(field.hi, 2 * field.default + 1)) / 2, 4)
+
+
+# Hand-picked changes (each makes a visible difference); any other setting gets _other.
+CHANGES = {**{name: _other(f) for name, f in FIELDS.items()},
+           "dataset": "and", "hidden": 3, "activation": "tanh", "loss": "bce", "lr": 0.5,
            "epochs": 2000, "seed": 4, "init": "xavier", "update": "online", "samples": 100,
            "noise": 0.3}
 

@@ -1,10 +1,14 @@
 """What the server computes once and every session shares: runs, plane grids, figures.
 
 A class opening one link asks for the same run at the same checkpoints, so each is
-trained once and each figure is built once (building a Plotly figure costs tens of
-milliseconds of CPU, more than drawing it). Everything returned here is read-only.
+trained once and each figure is built once. Everything returned here is read-only.
 Keys are the settings (a hashable ``TrainConfig``), the uploaded start weights (as
 JSON text, or None), the checkpoint index and the view's own options.
+
+The stores are ``backprop.lru.LRU``s rather than ``st.cache_resource``: Streamlit hashes
+a cached function's arguments by walking them (about 3 ms for a ``TrainConfig``, several
+times a run), while a frozen dataclass hashes in microseconds. A figure is stored with
+its arrays already in Plotly's base64 form, so sending it again skips that encoding.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from backprop import TrainConfig, train
@@ -19,22 +24,34 @@ from backprop import explore_figures as xfig
 from backprop import figures as fig
 from backprop.diagram import network_figure
 from backprop.explore import saturation
+from backprop.lru import LRU
 from backprop.plane import evaluate, plane_around
 
+RUNS, PLANES, FIGURES_STORE = LRU(16), LRU(24), LRU(128)
 
-@st.cache_resource(max_entries=16, show_spinner="Training…")
+
+def clear() -> None:
+    """Forget every stored run, grid and figure (the bench's cold start)."""
+    for store in (RUNS, PLANES, FIGURES_STORE):
+        store.clear()
+
+
 def cached_run(config: TrainConfig, start: str | None = None):
     """``train`` keyed on the config (and uploaded weights). Results are read-only."""
-    params = {k: np.array(v) for k, v in json.loads(start).items()} if start else None
-    return train(config, params=params)
+    def compute():
+        params = {k: np.array(v) for k, v in json.loads(start).items()} if start else None
+        with st.spinner("Training…"):
+            return train(config, params=params)
+    return RUNS.get((config, start), compute)
 
 
-@st.cache_resource(max_entries=24)
 def cached_plane(config: TrainConfig, start: str | None, k: int) -> dict:
     """Network output, activations and derivatives over the input plane at checkpoint k."""
-    run = cached_run(config, start)
-    plane = plane_around(run.X)
-    return {"plane": plane, **evaluate(run.history.at(k), plane, config.activation)}
+    def compute():
+        run = cached_run(config, start)
+        plane = plane_around(run.X)
+        return {"plane": plane, **evaluate(run.history.at(k), plane, config.activation)}
+    return PLANES.get((config, start, k), compute)
 
 
 def _loss(run, start, k, log=False):
@@ -82,7 +99,10 @@ FIGURES = {"loss": _loss, "surface": _surface, "derivatives": _derivatives,
            "network": _network}
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
 def cached_figure(name: str, config: TrainConfig, start: str | None, k: int, *options):
     """The figure ``name`` of this run at checkpoint k, built once for every session."""
-    return FIGURES[name](cached_run(config, start), start, k, *options)
+    def compute():
+        built = FIGURES[name](cached_run(config, start), start, k, *options)
+        # to_dict encodes the arrays (base64) once; the stored copy holds the encoding.
+        return go.Figure(built.to_dict(), _validate=False)
+    return FIGURES_STORE.get((name, config, start, k, options), compute)
