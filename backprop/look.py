@@ -8,6 +8,7 @@ it costs milliseconds per figure and adds ~7 KB of JSON to each one.
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
 import os
@@ -62,6 +63,54 @@ def _scale(name: str) -> list:
     return get_colorscale(name)
 
 
+# Plotly.js's typed-array codes, and keys whose arrays Plotly leaves as they are.
+_TYPES = {"float64": "f8", "float32": "f4", "int8": "i1", "int16": "i2", "int32": "i4",
+          "uint8": "u1", "uint16": "u2", "uint32": "u4"}
+_KEEP = ("geojson", "layer", "layers", "range")
+
+
+def encode_arrays(node):
+    """Numeric NumPy arrays, at any depth, as Plotly's base64 typed arrays, in place.
+
+    ``{"dtype": "f4", "bdata": "...", "shape": "61, 61"}``: the form ``fig.to_dict()``
+    gives them, made here in one pass (Plotly's own encoder checks each array through
+    several layers and costs about 0.4 ms an array). int64 narrows as Plotly does.
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _KEEP:
+                continue
+            if isinstance(value, np.ndarray):
+                node[key] = _typed(value)
+            else:
+                encode_arrays(value)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            encode_arrays(item)
+    return node
+
+
+def _typed(v: np.ndarray):
+    if v.size == 0 or v.dtype.kind not in "iuf":
+        return v
+    if v.dtype == np.int64 or v.dtype == np.uint64:
+        for small in ("int8", "int16", "int32") if v.dtype.kind == "i" else (
+                "uint8", "uint16", "uint32"):
+            info = np.iinfo(small)
+            if v.min() >= info.min and v.max() <= info.max:
+                v = v.astype(small)
+                break
+        else:
+            return v
+    code = _TYPES.get(str(v.dtype))
+    if code is None:
+        return v
+    spec = {"dtype": code, "bdata": base64.b64encode(np.ascontiguousarray(v)).decode("ascii")}
+    if v.ndim > 1:
+        spec["shape"] = str(v.shape)[1:-1]
+    return spec
+
+
 def trace(kind: str, **props) -> dict:
     """One trace as a plain dict, ``{"type": kind, **props}``: what ``go.Scatter(...)`` holds."""
     return {"type": kind, **props}
@@ -77,8 +126,8 @@ def new_figure(data=None, layout=None) -> go.Figure:
     if isinstance(data, dict):
         data = [data]
     if not VALIDATE:
-        _named_scales(data)
-        _named_scales(layout)
+        encode_arrays(_named_scales(data))
+        encode_arrays(_named_scales(layout))
     return go.Figure(data, layout, _validate=VALIDATE)
 
 
