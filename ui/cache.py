@@ -19,6 +19,7 @@ from backprop import explore_figures as xfig
 from backprop import figures as fig
 from backprop.diagram import network_figure
 from backprop.explore import saturation
+from backprop.landscape import landscape, landscape_figure
 from backprop.plane import evaluate, plane_around
 
 
@@ -76,10 +77,27 @@ def _network(run, start, k):
     return network_figure(run.history.at(k), run.config.activation)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def cached_landscape(config: TrainConfig, start: str | None, axes=None):
+    """The loss over a slice through this run (``axes``: None, or two (name, (r, c)))."""
+    run = cached_run(config, start)
+    h, names = run.history, ("W1", "b1", "W2", "b2")
+    checkpoints = {n: h.steps[n] for n in names}
+    return landscape({n: v[0] for n, v in checkpoints.items()},
+                     {n: v[-1] for n, v in checkpoints.items()}, checkpoints, h.epochs,
+                     run.X, run.y, config.activation, config.loss, seed=config.seed,
+                     weights=axes)
+
+
+def _landscape(run, start, k, axes=None):
+    return landscape_figure(cached_landscape(run.config, start, axes),
+                            marker_epoch=int(run.history.epochs[k]))
+
+
 # Each figure a view draws, by name: builder(run, start, k, *options) -> go.Figure.
 FIGURES = {"loss": _loss, "surface": _surface, "derivatives": _derivatives,
            "activations": _activations, "timeline": _timeline, "hidden space": _hidden_space,
-           "network": _network}
+           "network": _network, "landscape": _landscape}
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
