@@ -112,8 +112,11 @@ def lessons_page(config: TrainConfig, start: str | None) -> None:
     keys = [*LESSONS, *COMING]
     check_link_choice("lesson", keys, keys[0])
     _link_step()
-    key = st.selectbox("Lesson", keys, key="lesson", format_func=_title, bind="query-params",
-                       on_change=_reset_step)
+    # The options are the short keys, so the link reads ?lesson=stuck; the titles are captions.
+    key = st.radio("Lesson", keys, key="lesson", captions=[_title(k) for k in keys],
+                   horizontal=True, bind="query-params", on_change=_reset_step)
+    if key in LESSONS:
+        st.subheader(LESSONS[key].title)
     if key in COMING:
         st.info("This lesson needs a network with several hidden layers, so that the "
                 "gradient can shrink layer by layer. It is coming with deeper networks; "
