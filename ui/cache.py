@@ -83,10 +83,11 @@ def cached_landscape(config: TrainConfig, start: str | None, axes=None):
     run = cached_run(config, start)
     h, names = run.history, ("W1", "b1", "W2", "b2")
     checkpoints = {n: h.steps[n] for n in names}
-    return landscape({n: v[0] for n, v in checkpoints.items()},
-                     {n: v[-1] for n, v in checkpoints.items()}, checkpoints, h.epochs,
-                     run.X, run.y, config.activation, config.loss, seed=config.seed,
-                     weights=axes)
+    with np.errstate(all="ignore"):  # huge weights of a nearly diverged run: inf, no raise
+        return landscape({n: v[0] for n, v in checkpoints.items()},
+                         {n: v[-1] for n, v in checkpoints.items()}, checkpoints, h.epochs,
+                         run.X, run.y, config.activation, config.loss, seed=config.seed,
+                         weights=axes)
 
 
 def _landscape(run, start, k, axes=None):

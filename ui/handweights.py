@@ -23,6 +23,7 @@ from .common import _note, check_link_choice
 from .settings import settings_changed
 
 HAND_NAME = "the weights set by hand"
+PER_ROW = 3  # units per row of inputs: 2-2-1 fits on one row
 
 
 def _key(name: str, r: int, c: int) -> str:
@@ -84,8 +85,10 @@ def _inputs(hidden: int) -> None:
     """One column per hidden unit (its weights in and out, its bias), then the output bias."""
     common = {"min_value": -MAX_WEIGHT, "max_value": MAX_WEIGHT, "step": 0.1,
               "format": "%.4f", "on_change": _typed, "args": (hidden,)}
-    columns = st.columns(hidden + 1)
-    for j, column in enumerate(columns[:-1]):
+    units = list(range(hidden)) + [None]  # None: the output unit
+    columns = [c for row in range(0, len(units), PER_ROW)
+               for c in st.columns(PER_ROW)][:len(units)]
+    for j, column in zip(units[:-1], columns, strict=False):
         column.markdown(f"**Hidden unit {j + 1}**")
         for i in range(2):
             column.number_input(f"W1[{j + 1},{i + 1}] (from x{i + 1})",

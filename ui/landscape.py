@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from .cache import cached_figure
@@ -43,6 +44,11 @@ def _axes_controls(hidden: int):
 
 
 def landscape_panel(run, at: dict) -> None:
+    finite = all(np.isfinite(run.history.steps[n]).all() for n in ("W1", "b1", "W2", "b2"))
+    if not finite:
+        st.info("This run's weights became non-finite, so there is no slice of weight space "
+                "through them to draw.", icon=":material/error:")
+        return
     axes = _axes_controls(run.config.hidden)
     loss = "½ squared error" if run.config.loss == "mse" else "cross-entropy"
     if axes is None:
