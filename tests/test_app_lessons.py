@@ -91,3 +91,13 @@ def test_quiz_hides_then_shows():
     at = ok(at.run())
     assert at.warning or at.success, "the verdict comes back"
     assert "prediction" in truth_table(at).columns
+
+
+def test_another_lesson_starts_by_asking_again():
+    at = start({**LESSONS, "lesson": "step", "step": "revealed",
+                "answer": "an output weight (W⁽²⁾)"})
+    at.radio(key="lesson").set_value("stuck")
+    at = ok(at.run())
+    assert not explanations(at) and not at.success and not at.error
+    assert at.radio(key="answer").value is None, "the old lesson's answer is gone"
+    assert url(at)["step"] == "asked"

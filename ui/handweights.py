@@ -103,6 +103,7 @@ def _outputs_panel(config, params: dict) -> None:
     """What these weights do right now: each sample's output, and the objective."""
     X, y = dataset(config)
     cache = nn.forward(params, X, config.activation)
+    st.markdown("**What these weights output now**, before any training")
     table = tables.truth_table(X, y, cache["a2"][0])
     st.dataframe(table.head(8), hide_index=True, column_config={
         "prediction": st.column_config.NumberColumn(format="%.4f")})
