@@ -38,10 +38,9 @@ def _title(key: str) -> str:
 def _reset_step() -> None:
     st.session_state.step = "asked"
     st.query_params["step"] = "asked"
-    for key in ("answer", "number"):
-        st.session_state.pop(key, None)
-        if key in st.query_params:
-            del st.query_params[key]
+    for key in ("answer", "number"):  # bound widgets: clearing the value clears the link
+        if key in st.session_state:
+            st.session_state[key] = None
 
 
 def _check() -> None:
