@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import explore, files, lessons, live, run, settings
+from ui import explore, files, handweights, lessons, live, run, settings
 from ui.common import check_link_choice
 
 PAGES = {
@@ -34,6 +34,7 @@ def main() -> None:
                "bar always holds a link to exactly this view.")
     notices = st.container()
     files.upload_error_panel()
+    handweights.start_from_link(config)  # ?from_w=true: train from the link's hand weights
     start = files.uploaded_weights(config)
     labels = list(PAGES)
     check_link_choice("page", labels, labels[0])

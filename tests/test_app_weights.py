@@ -70,6 +70,28 @@ def test_train_from_here_changes_the_run():
     assert any("solved" in s.value.lower() for s in at.success), [s.value for s in at.success]
 
 
+def test_the_run_follows_typed_weights_and_the_link_carries_them():
+    at = start({**WEIGHTS, "w": OR_AND})
+    [b for b in at.button if b.label == "Train from here"][0].click()
+    at = ok(at.run())
+    assert url(at)["from_w"] == "true"
+    at.number_input(key="hw_b2_0_0").set_value(10.0)  # output fires for every pattern
+    at = ok(at.run())
+    assert json.loads(at.session_state["start"])["b2"] == [[10.0]], "the run follows"
+    # A fresh session on that link trains from the same weights.
+    link = {**WEIGHTS, "w": url(at)["w"], "from_w": "true"}
+    again = start(link)
+    assert json.loads(again.session_state["start"]) == json.loads(at.session_state["start"])
+    assert run_outputs(again) == run_outputs(at)
+
+
+def test_starting_from_random_weights_again_drops_from_w():
+    at = start({**WEIGHTS, "w": OR_AND, "from_w": "true"})
+    [b for b in at.button if b.label == "Start from random weights again"][0].click()
+    at = ok(at.run())
+    assert "start" not in at.session_state and "from_w" not in url(at)
+
+
 def test_one_gradient_step_shows_the_equations():
     at = start({**WEIGHTS, "w": OR_AND})
     at.toggle(key="hand_step").set_value(True)

@@ -13,8 +13,8 @@ CHART = {"theme": None, "config": {"displaylogo": False}}
 # The view controls bound to the address bar with ``bind="query-params"``, by key. The
 # settings sync leaves these alone (see ``ui.settings.sync_url``).
 VIEW_KEYS = ("page", "view", "epoch", "sample", "log_loss", "unit_x", "unit_y", "census_n",
-             "sweep_seeds", "lesson", "step", "answer", "number", "quiz", "w", "by_weights",
-             "axis_x", "axis_y")
+             "sweep_seeds", "lesson", "step", "answer", "number", "quiz", "w", "from_w",
+             "by_weights", "axis_x", "axis_y")
 
 MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!<>|~$:]")
 

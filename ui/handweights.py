@@ -74,11 +74,45 @@ def _use_start() -> None:
         _load(start(name))
 
 
-def _train_from_here(params: dict) -> None:
-    settings_changed()
-    st.session_state.start = json.dumps({k: v.tolist() for k, v in params.items()})
+def _as_start(params: dict) -> str:
+    """The JSON form ``st.session_state.start`` holds (as an uploaded run file's)."""
+    return json.dumps({k: v.tolist() for k, v in params.items()})
+
+
+def _train_from_here(params: dict, by_hand: bool = True) -> None:
+    if by_hand:  # not when following a link: its warnings still apply
+        settings_changed()
+    st.session_state.start = _as_start(params)
     st.session_state.start_name = HAND_NAME
     st.session_state.pop("start_filled", None)
+
+
+def following_hand() -> bool:
+    """True while the run trains from the hand weights (and follows them as they change)."""
+    return bool(st.session_state.get("start")) and st.session_state.get("start_name") == HAND_NAME
+
+
+def start_from_link(config) -> None:
+    """Before the run is read: a link with ``from_w=true`` trains from its ``w`` weights.
+
+    Keeps ``from_w`` in the address bar exactly while the run follows the hand weights.
+    """
+    raw = st.query_params.get("from_w") if st.session_state.get("following_link") else None
+    if raw is not None:
+        if raw != "true":
+            _note("from_w", "true", raw, "random weights")
+        elif "w" in st.query_params:
+            try:
+                params = from_text(st.query_params["w"], config.hidden)
+            except ValueError:
+                pass  # the view says what was wrong with w when it opens
+            else:
+                _load(params)
+                _train_from_here(params, by_hand=False)
+    if following_hand():
+        st.query_params["from_w"] = "true"
+    elif "from_w" in st.query_params:
+        del st.query_params["from_w"]
 
 
 def _inputs(hidden: int) -> None:
@@ -149,18 +183,23 @@ def set_weights_panel(run, at: dict) -> None:
         st.caption("The named starts are for the 2-2-1 network on XOR.")
     _inputs(config.hidden)
     _outputs_panel(config, params)
-    using = st.session_state.get("start") == json.dumps({k: v.tolist()
-                                                          for k, v in params.items()})
-    c1, c2 = st.columns(2)
-    if c1.button("Train from here", type="primary", disabled=using, width="stretch",
-                 help="The whole Run page (loss, surface, σ′ maps, verdict) then shows "
-                      "training from these weights."):
-        _train_from_here(params)
+    if following_hand() and st.session_state.start != _as_start(params):
+        _train_from_here(params)  # a weight was typed: the run follows it
         st.rerun(scope="app")  # the view is inside the Run page's fragment; the start is not
+    c1, c2 = st.columns(2)
+    if following_hand():
+        if c1.button("Start from random weights again", width="stretch"):
+            st.session_state.pop("start", None)
+            st.rerun(scope="app")
+    elif c1.button("Train from here", type="primary", width="stretch",
+                   help="The whole Run page (loss, surface, σ′ maps, verdict) then shows "
+                        "training from these weights, and follows them as you type."):
+        _train_from_here(params)
+        st.rerun(scope="app")
     step = c2.toggle("One gradient step", key="hand_step",
                      help="Every number of the forward and backward pass from these weights.")
-    if using:
-        st.success("The Run page above shows training from these weights.",
-                   icon=":material/play_arrow:")
+    if following_hand():
+        st.success("The Run page above shows training from these weights; change one and "
+                   "it retrains. The link holds them.", icon=":material/play_arrow:")
     if step:
         _step_panel(config, params)
