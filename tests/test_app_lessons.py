@@ -87,10 +87,15 @@ def test_quiz_hides_then_shows():
     at = start({**FAST, "quiz": "true"})
     assert not at.success and not at.warning, "quiz mode must hide the verdict"
     assert "prediction" not in " ".join(c for d in at.dataframe for c in d.value.columns)
+    (show,) = [b for b in at.button if b.label == "Show the answers"]
+    assert show.disabled, "the student predicts first"
+    at.radio(key="quiz_guess").set_value("stuck")
+    at = ok(at.run())
     [b for b in at.button if b.label == "Show the answers"][0].click()
     at = ok(at.run())
-    assert at.warning or at.success, "the verdict comes back"
+    assert at.warning, "the verdict comes back: seed 0 is stuck at 500 epochs too"
     assert "prediction" in truth_table(at).columns
+    assert any("You predicted the run gets stuck: right" in c.value for c in at.caption)
 
 
 def test_another_lesson_starts_by_asking_again():

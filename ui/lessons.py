@@ -148,11 +148,29 @@ def quiz_hidden(config: TrainConfig) -> bool:
     return bool(st.session_state.get("quiz")) and st.session_state.get("quiz_shown") != config
 
 
-def quiz_panel(config: TrainConfig) -> bool:
-    """In place of the verdict while hidden: the prompt and the button. Returns hidden."""
+# The student's prediction of the verdict, by the verdict's status.
+GUESSES = {"solved": "solves it", "stuck": "gets stuck", "learning": "is still learning",
+           "diverged": "diverges"}
+
+
+def _show(config: TrainConfig) -> None:
+    st.session_state.quiz_shown = config
+    st.session_state.quiz_said = (config, st.session_state.get("quiz_guess"))
+
+
+def quiz_panel(run) -> bool:
+    """In place of the verdict while hidden: predict, then show. Returns True while hidden."""
+    config = run.config
     if not quiz_hidden(config):
+        said = st.session_state.get("quiz_said")
+        if st.session_state.get("quiz") and said and said[0] == config and said[1]:
+            right = said[1] == run.verdict.status
+            st.caption(f"You predicted the run {GUESSES[said[1]]}: "
+                       + ("right." if right else "not this time; see why below."))
         return False
-    st.info("Quiz mode: will this run solve the task? Predict the outputs, then look.",
+    st.info("Quiz mode: the verdict and the network's outputs are hidden. Predict, then look.",
             icon=":material/quiz:")
-    st.button("Show the answers", on_click=lambda: st.session_state.update(quiz_shown=config))
+    guess = st.radio("This run…", list(GUESSES), format_func=GUESSES.get, index=None,
+                     horizontal=True, key="quiz_guess")
+    st.button("Show the answers", on_click=_show, args=(config,), disabled=guess is None)
     return True

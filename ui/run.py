@@ -128,7 +128,7 @@ def run_page(config: TrainConfig, start: str | None) -> None:
     # The verdict with the epoch under it, beside the truth table: one row on a wide screen.
     left, right = st.columns([3, 2])
     with left:
-        if not lessons.quiz_panel(config):  # quiz mode: the verdict waits for the student
+        if not lessons.quiz_panel(run):  # quiz mode: the verdict waits for the student
             verdict_panel(run)
         k, log = epoch_controls(run)
     first_screen(run, k, log, right)
