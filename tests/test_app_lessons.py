@@ -68,6 +68,13 @@ def test_the_link_holds_lesson_step_and_answer():
     assert explanations(at)
 
 
+def test_a_number_answer_in_the_link_is_judged():
+    answer = f"{tutorial_forward((1, 0)):.2f}"
+    at = start({**LESSONS, "lesson": "forward", "step": "revealed", "number": answer})
+    assert at.number_input(key="number").value == float(answer)
+    assert at.success, "the link's answer is within 0.01 of the hand-computed output"
+
+
 @pytest.mark.parametrize("key, bad", [("lesson", "nope"), ("step", "sideways")])
 def test_bad_lesson_link_values_warn(key, bad):
     at = start({**LESSONS, key: bad})
