@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import explore, files, live, run, settings
+from ui import explore, files, handweights, lessons, live, run, settings
 from ui.common import check_link_choice
 
 PAGES = {
     "Run": run.run_tab,
+    "Lessons": lessons.lessons_page,
     "Live training": lambda config, start: live.live_controls(config),
     "Seed census": lambda config, start: explore.census_panel(config),
     "Sweep": lambda config, start: explore.sweep_panel(config),
@@ -24,6 +25,8 @@ def main() -> None:
     st.set_page_config(page_title="Backprop Lab", page_icon="🧮", layout="wide")
     settings.load_settings_from_url()
     config = settings.settings_controls()
+    with st.sidebar:
+        lessons.quiz_controls()
     settings.sync_url(config)
     st.title("Backprop Lab")
     st.caption("A 2-input network with one hidden layer learns by gradient descent, computed "
@@ -31,6 +34,7 @@ def main() -> None:
                "bar always holds a link to exactly this view.")
     notices = st.container()
     files.upload_error_panel()
+    handweights.start_from_link(config)  # ?from_w=true: train from the link's hand weights
     start = files.uploaded_weights(config)
     labels = list(PAGES)
     check_link_choice("page", labels, labels[0])

@@ -159,8 +159,7 @@ def landscape(start: dict, end: dict, checkpoints: dict, epochs, X, y, activatio
     if weights is None:
         d1, d2 = slice_directions(start, end, seed)
         alphas, betas = np.linspace(*ALPHAS, resolution), np.linspace(*BETAS, resolution)
-        axes = ("α: 0 at the final weights θ*, 1 at the initial θ₀",
-                "β: a random filter-normalised direction")
+        axes = ("α (0 = final θ*, 1 = initial θ₀)", "β (random direction)")
     else:
         (n1, i1), (n2, i2) = weights
         d1, d2 = weight_axis(end, n1, tuple(i1)), weight_axis(end, n2, tuple(i2))
@@ -218,6 +217,6 @@ def landscape_figure(slice_: Landscape, title: str | None = None, marker_epoch=N
         fig.add_trace(go.Scatter(x=a[k:k + 1], y=b[k:k + 1], mode="markers",
                                  name=f"epoch {int(slice_.path_epochs[k]):,}",
                                  marker={"symbol": "x", "size": 12, "color": "#d6604d"}))
-    fig.update_xaxes(title=slice_.axes[0])
-    fig.update_yaxes(title=slice_.axes[1])
+    fig.update_xaxes(title=slice_.axes[0], automargin=True)
+    fig.update_yaxes(title=slice_.axes[1], automargin=True)
     return style(fig, 460, title, legend={"orientation": "h", "y": -0.2})

@@ -184,6 +184,7 @@ RECIPES = {
     "4 hidden units": {"hidden": 4},
     "Xavier initialisation": {"init": "xavier"},
     "cross-entropy loss": {"loss": "bce"},
+    "momentum (μ 0.9)": {"optimizer": "momentum"},
 }
 
 

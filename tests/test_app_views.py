@@ -105,6 +105,8 @@ VIEW_CONTENT = {
     "Hidden units": (1, 0),
     "Network": (1, 0),
     "Gradient check": (0, 1),
+    "Set weights": (0, 1),
+    "Loss landscape": (1, 0),
 }
 
 

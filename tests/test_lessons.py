@@ -79,7 +79,8 @@ def test_escape_lesson_counts_match_training_each_seed():
     seeds = 8
     best, lines = _escape_solve(seeds)
     recipes = {"the tutorial's settings": {}, "4 hidden units": {"hidden": 4},
-               "Xavier initialisation": {"init": "xavier"}, "cross-entropy loss": {"loss": "bce"}}
+               "Xavier initialisation": {"init": "xavier"}, "cross-entropy loss": {"loss": "bce"},
+               "momentum (μ 0.9)": {"optimizer": "momentum"}}
     for line, (name, change) in zip(lines, recipes.items(), strict=True):
         solved = [train(TrainConfig(seed=s, **change)).verdict.solved for s in range(seeds)]
         shown = int(re.search(r"(\d+)%", line).group(1))

@@ -24,15 +24,16 @@ from backprop import explore_figures as xfig
 from backprop import figures as fig
 from backprop.diagram import network_figure
 from backprop.explore import saturation
+from backprop.landscape import landscape, landscape_figure
 from backprop.lru import LRU
 from backprop.plane import evaluate, plane_around
 
-RUNS, PLANES, FIGURES_STORE = LRU(16), LRU(24), LRU(128)
+RUNS, PLANES, FIGURES_STORE, LANDSCAPES = LRU(16), LRU(24), LRU(128), LRU(16)
 
 
 def clear() -> None:
-    """Forget every stored run, grid and figure (the bench's cold start)."""
-    for store in (RUNS, PLANES, FIGURES_STORE):
+    """Forget every stored run, grid, landscape and figure (the bench's cold start)."""
+    for store in (RUNS, PLANES, FIGURES_STORE, LANDSCAPES):
         store.clear()
 
 
@@ -93,10 +94,29 @@ def _network(run, start, k):
     return network_figure(run.history.at(k), run.config.activation)
 
 
+def cached_landscape(config: TrainConfig, start: str | None, axes=None):
+    """The loss over a slice through this run (``axes``: None, or two (name, (r, c)))."""
+    def compute():
+        run = cached_run(config, start)
+        h, names = run.history, ("W1", "b1", "W2", "b2")
+        checkpoints = {n: h.steps[n] for n in names}
+        with np.errstate(all="ignore"):  # huge weights of a nearly diverged run: inf
+            return landscape({n: v[0] for n, v in checkpoints.items()},
+                             {n: v[-1] for n, v in checkpoints.items()}, checkpoints,
+                             h.epochs, run.X, run.y, config.activation, config.loss,
+                             seed=config.seed, weights=axes)
+    return LANDSCAPES.get((config, start, axes), compute)
+
+
+def _landscape(run, start, k, axes=None):
+    return landscape_figure(cached_landscape(run.config, start, axes),
+                            marker_epoch=int(run.history.epochs[k]))
+
+
 # Each figure a view draws, by name: builder(run, start, k, *options) -> go.Figure.
 FIGURES = {"loss": _loss, "surface": _surface, "derivatives": _derivatives,
            "activations": _activations, "timeline": _timeline, "hidden space": _hidden_space,
-           "network": _network}
+           "network": _network, "landscape": _landscape}
 
 
 def cached_figure(name: str, config: TrainConfig, start: str | None, k: int, *options):

@@ -13,7 +13,8 @@ CHART = {"theme": None, "config": {"displaylogo": False}}
 # The view controls bound to the address bar with ``bind="query-params"``, by key. The
 # settings sync leaves these alone (see ``ui.settings.sync_url``).
 VIEW_KEYS = ("page", "view", "epoch", "sample", "log_loss", "unit_x", "unit_y", "census_n",
-             "sweep_seeds")
+             "sweep_seeds", "lesson", "step", "answer", "number", "quiz", "w", "from_w",
+             "by_weights", "axis_x", "axis_y")
 
 MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!<>|~$:]")
 
@@ -34,7 +35,8 @@ def _link_value(key: str) -> str | None:
     return values[-1] if values else None
 
 
-def _note(key: str, allowed: str, raw: str, fallback: str) -> None:
+def note_link_value(key: str, allowed: str, raw: str, fallback: str) -> None:
+    """Record that the link's ``key=raw`` was not usable, and what is shown instead."""
     shown = raw if len(raw) <= 40 else raw[:37] + "..."
     st.session_state.setdefault("view_warnings", []).append(
         f"{key} must be {allowed}, got {shown!r}; showing {fallback}")
@@ -44,7 +46,7 @@ def check_link_choice(key: str, labels: list[str], fallback: str, allowed: str |
     """Warn if the link's ``key`` is not one of ``labels`` (the widget's option labels)."""
     raw = _link_value(key)
     if raw is not None and raw not in labels:
-        _note(key, allowed or "one of " + ", ".join(labels), raw, fallback)
+        note_link_value(key, allowed or "one of " + ", ".join(labels), raw, fallback)
 
 
 def check_link_number(key: str, lo: int, hi: int, fallback: int) -> None:
@@ -57,14 +59,14 @@ def check_link_number(key: str, lo: int, hi: int, fallback: int) -> None:
     except (ValueError, OverflowError):
         good = False
     if not good:
-        _note(key, f"a whole number >= {lo} and <= {hi}", raw, str(fallback))
+        note_link_value(key, f"a whole number >= {lo} and <= {hi}", raw, str(fallback))
 
 
 def check_link_flag(key: str) -> None:
     """Warn if the link's ``key`` is not true or false."""
     raw = _link_value(key)
     if raw is not None and raw.strip().lower() not in ("true", "false"):
-        _note(key, "true or false", raw, "false")
+        note_link_value(key, "true or false", raw, "false")
 
 
 # --- results shared by every session --------------------------------------------------------

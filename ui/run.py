@@ -10,7 +10,7 @@ from backprop import TrainConfig, notation, tables
 from backprop.datasets import LABEL_EVERY_SAMPLE
 from backprop.diagnosis import SATURATION_FRACTION
 
-from . import files, views
+from . import files, lessons, views
 from .cache import cached_figure, cached_plane, cached_run
 from .common import CHART, check_link_choice, check_link_flag
 
@@ -51,6 +51,8 @@ def truth_table_panel(run, snap: dict, epoch: int) -> None:
         st.caption(f"{len(table)} samples; {np.mean(table.correct == '✓'):.0%} on the right "
                    f"side of 0.5. First {LABEL_EVERY_SAMPLE} shown.")
         table = table.head(LABEL_EVERY_SAMPLE)
+    if lessons.quiz_hidden(run.config):  # quiz mode: the outputs wait for the student
+        table = table.drop(columns=["prediction", "correct"])
     st.dataframe(table, hide_index=True, column_config={
         "prediction": st.column_config.NumberColumn(format="%.4f")})
     last = run.mse[-1] if len(run.mse) else float("nan")
@@ -126,7 +128,8 @@ def run_page(config: TrainConfig, start: str | None) -> None:
     # The verdict with the epoch under it, beside the truth table: one row on a wide screen.
     left, right = st.columns([3, 2])
     with left:
-        verdict_panel(run)
+        if not lessons.quiz_panel(run):  # quiz mode: the verdict waits for the student
+            verdict_panel(run)
         k, log = epoch_controls(run)
     first_screen(run, k, log, right)
     st.markdown("**More views** at the same epoch")

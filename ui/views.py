@@ -11,6 +11,7 @@ from backprop.datasets import LABEL_EVERY_SAMPLE
 from backprop.diagnosis import SATURATION_FRACTION
 from backprop.steps import step_equations
 
+from . import handweights, landscape
 from .cache import cached_figure
 from .common import CHART, check_link_choice
 
@@ -130,4 +131,6 @@ VIEWS = {
     "Hidden units": hidden_units_panel,
     "Network": network_panel,
     "Gradient check": gradient_check_panel,
+    "Set weights": handweights.set_weights_panel,
+    "Loss landscape": landscape.landscape_panel,
 }
