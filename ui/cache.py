@@ -19,6 +19,7 @@ from backprop import explore_figures as xfig
 from backprop import figures as fig
 from backprop.diagram import network_figure
 from backprop.explore import saturation
+from backprop.flow import gradient_flow_figure
 from backprop.plane import evaluate, plane_around
 
 
@@ -76,10 +77,15 @@ def _network(run, start, k):
     return network_figure(run.history.at(k), run.config.activation)
 
 
+def _flow(run, start, k):
+    h = run.history
+    return gradient_flow_figure(h.epochs, h.steps, run.config.activation, int(h.epochs[k]))
+
+
 # Each figure a view draws, by name: builder(run, start, k, *options) -> go.Figure.
 FIGURES = {"loss": _loss, "surface": _surface, "derivatives": _derivatives,
            "activations": _activations, "timeline": _timeline, "hidden space": _hidden_space,
-           "network": _network}
+           "network": _network, "gradient flow": _flow}
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
