@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import explore, files, live, run, settings
+from ui import compare, explore, files, live, run, settings
 from ui.common import check_link_choice
 
 PAGES = {
@@ -17,6 +17,7 @@ PAGES = {
     "Live training": lambda config, start: live.live_controls(config),
     "Seed census": lambda config, start: explore.census_panel(config),
     "Sweep": lambda config, start: explore.sweep_panel(config),
+    "Compare": compare.compare_page,
 }
 
 
@@ -24,6 +25,7 @@ def main() -> None:
     st.set_page_config(page_title="Backprop Lab", page_icon="🧮", layout="wide")
     settings.load_settings_from_url()
     config = settings.settings_controls()
+    compare.hold_link()  # B's b.* settings, before sync_url drops the keys it does not know
     settings.sync_url(config)
     st.title("Backprop Lab")
     st.caption("A 2-input network with one hidden layer learns by gradient descent, computed "

@@ -55,7 +55,7 @@ def flow_summary(steps: dict, k: int, activation: str) -> dict:
             "w2": float(np.sqrt(np.sum(np.square(steps["W2"][k]))))}
 
 
-def _times(r: float) -> str:
+def shrink_words(r: float) -> str:
     """A ratio in words: ``4.0× smaller`` for 0.25, ``2.0× larger`` for 2."""
     if not np.isfinite(r):
         return "undefined (the output gradient is zero)"
@@ -78,7 +78,7 @@ def flow_caption(summary: dict, activation: str, epoch: int) -> str:
     return (f"The hidden layer's gradient is the output's error δ⁽²⁾ sent back through "
             f"W⁽²⁾ and multiplied by {symbol}. {why}. At epoch {epoch:,}: "
             f"‖dW⁽¹⁾‖ = {s['dW1']:.3g}, ‖dW⁽²⁾‖ = {s['dW2']:.3g}, so the hidden layer's "
-            f"gradient is {_times(s['ratio'])}; the mean {symbol} is {s['mean_deriv']:.3g} "
+            f"gradient is {shrink_words(s['ratio'])}; the mean {symbol} is {s['mean_deriv']:.3g} "
             f"(ceiling {ceiling:g}) and ‖W⁽²⁾‖ = {s['w2']:.3g}.")
 
 

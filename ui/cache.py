@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 
 from backprop import TrainConfig, train
+from backprop import compare as cmp
 from backprop import explore_figures as xfig
 from backprop import figures as fig
 from backprop.diagram import network_figure
@@ -92,3 +93,17 @@ FIGURES = {"loss": _loss, "surface": _surface, "derivatives": _derivatives,
 def cached_figure(name: str, config: TrainConfig, start: str | None, k: int, *options):
     """The figure ``name`` of this run at checkpoint k, built once for every session."""
     return FIGURES[name](cached_run(config, start), start, k, *options)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Looking for a seed that solves…")
+def cached_solving_seed(config: TrainConfig) -> int | None:
+    """The first seed (other than ``config.seed``) that solves at these settings."""
+    return cmp.first_solving_seed(config, skip=config.seed)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_compare_loss(a: TrainConfig, start_a, b: TrainConfig, start_b, epoch: int,
+                        log: bool):
+    """The MSE curves of runs A and B on one chart, with the selected epoch marked."""
+    return cmp.compare_loss_figure(cached_run(a, start_a).mse, cached_run(b, start_b).mse,
+                                   epoch, log)
