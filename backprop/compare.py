@@ -5,6 +5,7 @@
 - ``train_pair``: both runs, B from A's start when it can;
 - ``first_solving_seed``: the default B, A at the first seed that solves;
 - ``b_query`` / ``read_b_query``: B in the link, as ``b.<setting>`` parameters;
+- ``census_by_optimizer``: the census once per optimizer (issue 12.3);
 - ``compare_loss_figure``: the two MSE curves on one chart.
 """
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from . import nn
 from .config import FIELDS, TrainConfig
+from .explore import census
 from .figures import thin
 from .look import BLUE, RED, styled_figure, trace
 from .many import train_many
@@ -130,6 +132,28 @@ def describe(a: TrainConfig, b: TrainConfig) -> str:
     return ", ".join(parts) if parts else "nothing: B is A"
 
 
+def census_by_optimizer(config: TrainConfig, n_seeds: int, progress=None,
+                        known=None) -> dict[str, tuple[int, int]]:
+    """Seeds solved out of ``n_seeds`` by each optimizer, every other setting as ``config``.
+
+    Returns ``{"gd": (solved, n), "momentum": ..., "adam": ...}`` in ``nn.OPTIMIZERS``
+    order. known : an earlier census (``ManyRuns``) at ``config``'s own optimizer, reused.
+    progress : ``callback(fraction_done)`` over the censuses still to run.
+    """
+    todo = [o for o in nn.OPTIMIZERS if known is None or o != config.optimizer]
+    result = {}
+    for name in nn.OPTIMIZERS:
+        if name in todo:
+            i = todo.index(name)
+            part = None if progress is None else (
+                lambda f, i=i: progress((i + f) / len(todo)))
+            many = census(config.replace(optimizer=name), n_seeds, part)
+        else:
+            many = known
+        result[name] = (int(np.sum(many.solved)), len(many.seeds))
+    return result
+
+
 def compare_loss_figure(mse_a, mse_b, marker_epoch: int | None = None, log: bool = False,
                         height: int = 320):
     """The two MSE curves on one chart: A blue, B red (dashed); a grey line at the epoch."""
@@ -148,6 +172,7 @@ def compare_loss_figure(mse_a, mse_b, marker_epoch: int | None = None, log: bool
     return styled_figure(data, layout, height)
 
 
-__all__ = ["BRead", "PREFIX", "b_query", "compare_loss_figure", "default_b",
+__all__ = ["BRead", "PREFIX", "b_query", "census_by_optimizer", "compare_loss_figure",
+           "default_b",
            "describe", "differences", "first_solving_seed", "has_b", "read_b_query",
            "same_start", "train_pair"]

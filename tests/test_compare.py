@@ -152,3 +152,24 @@ def test_the_loss_figure_overlays_both_curves_and_marks_the_epoch():
     assert list(fig.data[1].x) == [0, 1]
     assert fig.layout.yaxis.type == "log"
     assert fig.layout.shapes[0].x0 == 1
+
+
+def test_the_census_by_optimizer_counts_each_optimizer_s_solved_seeds():
+    config = TrainConfig(epochs=2000)
+    counts = cmp.census_by_optimizer(config, 12)
+    assert list(counts) == ["gd", "momentum", "adam"]
+    for name, (solved, total) in counts.items():  # independently: one train() per seed
+        by_hand = sum(train(config.replace(optimizer=name, seed=s)).verdict.status == "solved"
+                      for s in range(12))
+        assert (solved, total) == (by_hand, 12), name
+
+
+def test_the_census_by_optimizer_reuses_the_census_it_is_given():
+    class Known:  # a census at config's own optimizer (momentum), already run
+        solved, seeds = np.array([True, False, True]), np.arange(3)
+
+    seen = []
+    counts = cmp.census_by_optimizer(TrainConfig(hidden=1, epochs=50, optimizer="momentum"),
+                                     3, seen.append, known=Known)
+    assert counts == {"gd": (0, 3), "momentum": (2, 3), "adam": (0, 3)}
+    assert seen and seen == sorted(seen) and 0.5 <= seen[-1] <= 1.0

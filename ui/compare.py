@@ -161,7 +161,8 @@ def pair_panel(a: TrainConfig, start_a, b: TrainConfig, start_b) -> None:
             with column:
                 shown = int(run.history.epochs[k])
                 st.caption(f"Run {label} at epoch {shown:,}")
-                st.plotly_chart(cached_figure(name, run.config, start, k), **CHART)
+                st.plotly_chart(cached_figure(name, run.config, start, k), key=f"b_{name}_{label}",
+                                **CHART)
                 if name == "gradient flow":
                     s = flow.flow_summary(run.history.steps, k, run.config.activation)
                     st.caption(f"‖dW⁽¹⁾‖ / ‖dW⁽²⁾‖ = {s['ratio']:.3g}: the hidden layer's "
