@@ -68,18 +68,23 @@ def flow_caption(summary: dict, activation: str, epoch: int) -> str:
     """The plain-words lesson for this run at this epoch (markdown)."""
     s, symbol = summary, notation.derivative(activation)
     ceiling = s["ceiling"]
-    why = (f"{symbol} is at most {ceiling:g}, so each sigmoid layer can shrink the gradient "
-           f"by {1 / ceiling:.0f}× or more: stack a few and the first layers barely learn"
-           if ceiling < 1 else
-           f"{symbol} is at most {ceiling:g}, so this layer does not have to shrink it: "
-           "that is why deep networks use tanh or ReLU rather than the sigmoid")
+    why = (f"which is at most {ceiling:g}: each sigmoid layer can shrink the gradient by "
+           f"{1 / ceiling:.0f}× or more, so in a deep sigmoid network the first layers "
+           "barely learn" if ceiling < 1 else
+           f"which is at most {ceiling:g}: this layer need not shrink it, which is why deep "
+           "networks use tanh or ReLU rather than the sigmoid")
     if activation == "relu":
         why += " (ReLU′ is exactly 0 or 1: a unit either passes the error on or is dead)"
-    return (f"The hidden layer's gradient is the output's error δ⁽²⁾ sent back through "
-            f"W⁽²⁾ and multiplied by {symbol}. {why}. At epoch {epoch:,}: "
-            f"‖dW⁽¹⁾‖ = {s['dW1']:.3g}, ‖dW⁽²⁾‖ = {s['dW2']:.3g}, so the hidden layer's "
-            f"gradient is {shrink_words(s['ratio'])}; the mean {symbol} is {s['mean_deriv']:.3g} "
-            f"(ceiling {ceiling:g}) and ‖W⁽²⁾‖ = {s['w2']:.3g}.")
+    text = (f"The hidden layer's gradient is the output's error δ⁽²⁾ sent back through "
+            f"W⁽²⁾ and multiplied by {symbol}, {why}. At epoch {epoch:,}: "
+            f"‖dW⁽¹⁾‖ = {s['dW1']:.3g} and ‖dW⁽²⁾‖ = {s['dW2']:.3g}, so the hidden layer's "
+            f"gradient is {shrink_words(s['ratio'])}; the mean {symbol} is "
+            f"{s['mean_deriv']:.3g}.")
+    if np.isfinite(s["ratio"]) and s["ratio"] > ceiling:
+        text += (f" The ratio is above the ceiling because the error also passes through "
+                 f"W⁽²⁾ (‖W⁽²⁾‖ = {s['w2']:.3g}), and dW⁽¹⁾ multiplies by the inputs x where "
+                 "dW⁽²⁾ multiplies by the hidden outputs a⁽¹⁾.")
+    return text
 
 
 def _positive(values) -> np.ndarray:

@@ -67,7 +67,7 @@ def test_tanh_hidden_outputs_of_zero_leave_the_output_gradient_zero():
 
 @pytest.mark.parametrize(("activation", "words"), [
     ("sigmoid", ["at most 0.25", "by 4× or more"]),
-    ("tanh", ["at most 1", "does not have to shrink"]),
+    ("tanh", ["at most 1", "need not shrink"]),
     ("relu", ["at most 1", "exactly 0 or 1"]),
 ])
 def test_the_caption_states_the_bound_of_each_activation(activation, words):
@@ -76,7 +76,9 @@ def test_the_caption_states_the_bound_of_each_activation(activation, words):
     text = flow.flow_caption(s, activation, 1234)
     for word in words:
         assert word in text, text
-    assert "epoch 1,234" in text and "2.0× smaller" in text and "‖W⁽²⁾‖ = 1.5" in text
+    assert "epoch 1,234" in text and "2.0× smaller" in text
+    # 0.5 is above the sigmoid's ceiling only: then the caption says where the rest came from
+    assert ("‖W⁽²⁾‖ = 1.5" in text) == (activation == "sigmoid"), text
 
 
 def test_a_dead_relu_layer_gets_no_gradient():
