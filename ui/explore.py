@@ -72,7 +72,7 @@ def optimizers_panel(config: TrainConfig, n: int, many) -> None:
     for column, (name, (solved, total)) in zip(st.columns(len(counts)), counts.items(),
                                                strict=True):
         column.metric(names.show(name), f"{solved} of {total}", f"{solved / total:.0%}",
-                      delta_color="off")
+                      delta_color="off", delta_arrow="off")
     best = max(counts, key=lambda o: counts[o][0])
     st.caption(f"The same {n} seeds with every other setting as in the sidebar (lr "
                f"{config.lr:g}); {names.show(best)} solves the most here. Adam's step is about "
