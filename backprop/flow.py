@@ -18,14 +18,19 @@ from . import look, nn, notation
 from .look import BLUE, GREY, RED, styled_figure, trace
 
 
+def _norm(m) -> np.ndarray:
+    """sqrt(Σ m²) over the last two axes (inf for a diverging run's huge values, quietly)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.sqrt(np.sum(np.square(m), axis=(-2, -1)))
+
+
 def gradient_norms(steps: dict) -> dict[str, np.ndarray]:
     """The Frobenius norm of each layer's weight gradient at every checkpoint.
 
     steps : a ``History.steps``, with ``dW1`` (K, H, 2) and ``dW2`` (K, 1, H).
     Returns ``{"dW1": (K,), "dW2": (K,)}``: ‖dW‖ = sqrt(Σ dW²) over each matrix.
     """
-    return {name: np.sqrt(np.sum(np.square(steps[name]), axis=(-2, -1)))
-            for name in ("dW1", "dW2")}
+    return {name: _norm(steps[name]) for name in ("dW1", "dW2")}
 
 
 def mean_derivative(steps: dict) -> np.ndarray:
@@ -52,7 +57,7 @@ def flow_summary(steps: dict, k: int, activation: str) -> dict:
     return {"dW1": dW1, "dW2": dW2, "ratio": ratio(dW1, dW2),
             "mean_deriv": float(np.mean(steps["deriv1"][k])),
             "ceiling": nn.DERIVATIVE_MAX[activation],
-            "w2": float(np.sqrt(np.sum(np.square(steps["W2"][k]))))}
+            "w2": float(_norm(steps["W2"][k]))}
 
 
 def shrink_words(r: float) -> str:
@@ -90,7 +95,7 @@ def flow_caption(summary: dict, activation: str, epoch: int) -> str:
 def _positive(values) -> np.ndarray:
     """float32 for the chart, with zeros and non-finite values left out of a log axis."""
     out = np.asarray(values, dtype=float).copy()
-    out[~np.isfinite(out) | (out <= 0)] = np.nan
+    out[~np.isfinite(out) | (out <= 0) | (out > 1e38)] = np.nan  # 1e38: float32's range
     return out.astype(np.float32)
 
 

@@ -121,3 +121,18 @@ def test_the_census_answers_by_optimizer():
                              for s in range(10))
     for label, solved in by_hand.items():
         assert metrics[label] == f"{solved} of 10", (label, metrics)
+
+
+def test_a_diverging_b_still_draws_and_says_why():
+    at = start({"page": "Compare", "epochs": "300", "dataset": "xor-cloud", "samples": "50",
+                "noise": "1", "hidden": "16", "activation": "relu", "loss": "bce",
+                "b.lr": "1000"})
+    assert any(t.startswith("**Run B:** Training stopped at epoch") for t in
+               texts(at, "markdown")), texts(at, "markdown")
+    assert len(charts(at)) == 7
+
+
+def test_when_no_seed_solves_the_default_b_is_the_next_seed_and_the_page_says_so():
+    at = start({"page": "Compare", "epochs": "300", "hidden": "1"})
+    assert at.session_state["b_seed"] == 1
+    assert any(t.startswith("None of seeds 0 … 19 solves at these settings") for t in texts(at))
