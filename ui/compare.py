@@ -40,8 +40,11 @@ def _set_b(a: TrainConfig, b: TrainConfig) -> None:
     """Put B into the page's widgets: the settings it changes, and their values."""
     changed = cmp.differences(a, b)
     st.session_state[CHANGED] = list(changed)
-    for name in changed:
-        st.session_state[_key(name)] = getattr(b, name)
+    for name in FIELDS:  # a setting B keeps starts at A's value when it is picked later
+        if name in changed:
+            st.session_state[_key(name)] = getattr(b, name)
+        else:
+            st.session_state.pop(_key(name), None)
 
 
 def _load_b(a: TrainConfig) -> None:
