@@ -126,6 +126,10 @@ def gradient_flow_figure(epochs, steps: dict, activation: str = "sigmoid",
     ]
     for axis in ("yaxis", "yaxis2"):  # decades only: minor labels crowd a narrow chart
         layout[axis].update(type="log", exponentformat="power", dtick=1)
+    # One scale for every activation, from 10⁻² (lower if needed) to just above 1, so the
+    # sigmoid's ceiling of ¼ and tanh's or ReLU's of 1 compare side by side.
+    low = np.nanmin(_positive(mean), initial=0.01)
+    layout["yaxis2"]["range"] = [min(-2.0, float(np.floor(np.log10(low)))), 0.1]
     layout["xaxis2"]["title"] = {"text": "epoch"}
     if marker_epoch is not None:
         layout["shapes"] = [{"type": "line", "xref": x, "yref": f"{y} domain", "x0": marker_epoch,

@@ -98,6 +98,9 @@ def test_the_figure_has_log_axes_the_ceiling_and_the_selected_epoch(activation, 
     names = [t.name for t in figure.data]
     assert names[:2] == ["‖dW⁽²⁾‖ output layer", "‖dW⁽¹⁾‖ hidden layer"]
     assert list(figure.data[3].y) == [ceiling, ceiling]
+    low, high = layout["yaxis2"]["range"]  # log10 units, shared by every activation
+    mean = flow.mean_derivative(h.steps)
+    assert high == 0.1 and low <= min(-2, np.log10(mean[mean > 0].min())), (low, high)
     hidden = np.asarray(figure.data[1].y, dtype=float)
     want = np.sqrt((h.steps["dW1"] ** 2).sum(axis=(1, 2)))
     np.testing.assert_allclose(hidden, np.where(want > 0, want, np.nan), rtol=1e-6)
