@@ -73,9 +73,12 @@ def optimizers_panel(config: TrainConfig, n: int, many) -> None:
                                                strict=True):
         column.metric(names.show(name), f"{solved} of {total}", f"{solved / total:.0%}",
                       delta_color="off", delta_arrow="off")
-    best = max(counts, key=lambda o: counts[o][0])
+    top = max(solved for solved, _ in counts.values())
+    best = [names.show(o) for o, (solved, _) in counts.items() if solved == top]
+    verdict = (f"{best[0]} solves the most here" if len(best) == 1 else
+               f"{' and '.join(best)} tie")
     st.caption(f"The same {n} seeds with every other setting as in the sidebar (lr "
-               f"{config.lr:g}); {names.show(best)} solves the most here. Adam's step is about "
+               f"{config.lr:g}); {verdict}. Adam's step is about "
                "the learning rate whatever the gradient's size, so a learning rate chosen for "
                "gradient descent can be a large step for Adam: try it at 0.01 too.")
 
