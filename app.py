@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import explore, files, handweights, lessons, live, run, settings
+from ui import compare, explore, files, handweights, lessons, live, run, settings
 from ui.common import check_link_choice
 
 PAGES = {
@@ -18,6 +18,7 @@ PAGES = {
     "Live training": lambda config, start: live.live_controls(config),
     "Seed census": lambda config, start: explore.census_panel(config),
     "Sweep": lambda config, start: explore.sweep_panel(config),
+    "Compare": compare.compare_page,
 }
 
 
@@ -27,6 +28,7 @@ def main() -> None:
     config = settings.settings_controls()
     with st.sidebar:
         lessons.quiz_controls()
+    compare.hold_link()  # B's b.* settings, before sync_url drops the keys it does not know
     settings.sync_url(config)
     st.title("Backprop Lab")
     st.caption("A 2-input network with one hidden layer learns by gradient descent, computed "

@@ -29,9 +29,9 @@ from backprop.config import VERSION_KEY
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DEFAULTS = TrainConfig()
 FAST = {"epochs": "500"}
-PAGES = ["Run", "Lessons", "Live training", "Seed census", "Sweep"]
+PAGES = ["Run", "Lessons", "Live training", "Seed census", "Sweep", "Compare"]
 VIEWS = ["Why stuck?", "Backprop step", "σ′ through training", "Hidden units", "Network",
-         "Gradient check", "Set weights", "Loss landscape"]
+         "Gradient check", "Set weights", "Loss landscape", "Gradient flow"]
 
 
 def start(query: dict | None = None, **state) -> AppTest:

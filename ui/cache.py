@@ -20,10 +20,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from backprop import TrainConfig, train
+from backprop import compare as cmp
 from backprop import explore_figures as xfig
 from backprop import figures as fig
 from backprop.diagram import network_figure
 from backprop.explore import saturation
+from backprop.flow import gradient_flow_figure
 from backprop.landscape import landscape, landscape_figure
 from backprop.lru import LRU
 from backprop.plane import evaluate, plane_around
@@ -111,12 +113,15 @@ def cached_landscape(config: TrainConfig, start: str | None, axes=None):
 def _landscape(run, start, k, axes=None):
     return landscape_figure(cached_landscape(run.config, start, axes),
                             marker_epoch=int(run.history.epochs[k]))
+def _flow(run, start, k):
+    h = run.history
+    return gradient_flow_figure(h.epochs, h.steps, run.config.activation, int(h.epochs[k]))
 
 
 # Each figure a view draws, by name: builder(run, start, k, *options) -> go.Figure.
 FIGURES = {"loss": _loss, "surface": _surface, "derivatives": _derivatives,
            "activations": _activations, "timeline": _timeline, "hidden space": _hidden_space,
-           "network": _network, "landscape": _landscape}
+           "network": _network, "landscape": _landscape, "gradient flow": _flow}
 
 
 def cached_figure(name: str, config: TrainConfig, start: str | None, k: int, *options):
@@ -126,3 +131,18 @@ def cached_figure(name: str, config: TrainConfig, start: str | None, k: int, *op
         # to_dict encodes the arrays (base64) once; the stored copy holds the encoding.
         return go.Figure(built.to_dict(), _validate=False)
     return FIGURES_STORE.get((name, config, start, k, options), compute)
+    return FIGURES[name](cached_run(config, start), start, k, *options)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Looking for a seed that solves…")
+def cached_solving_seed(config: TrainConfig) -> int | None:
+    """The first seed (other than ``config.seed``) that solves at these settings."""
+    return cmp.first_solving_seed(config, skip=config.seed)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_compare_loss(a: TrainConfig, start_a, b: TrainConfig, start_b, epoch: int,
+                        log: bool):
+    """The MSE curves of runs A and B on one chart, with the selected epoch marked."""
+    return cmp.compare_loss_figure(cached_run(a, start_a).mse, cached_run(b, start_b).mse,
+                                   epoch, log)

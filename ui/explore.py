@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from backprop import TrainConfig, explore
+from backprop import FIELDS, TrainConfig, explore
 from backprop import explore_figures as xfig
+from backprop.compare import census_by_optimizer
 from backprop.datasets import TABLE_ROWS
 from backprop.diagnosis import census_counts
 from backprop.plane import plane_around
@@ -50,10 +51,36 @@ def census_panel(config: TrainConfig) -> None:
     st.caption("Final MSE of every seed. Unsolved seeds pile up at a few values: the plateaus, "
                "where some samples have merged in the hidden layer.")
     _examples_panel(config, many)
+    optimizers_panel(config, n, many)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     k = c1.selectbox("Open a seed in the main views", range(len(many.seeds)), key="census_pick",
                      format_func=lambda k: explore.seed_label(many, k))
     c2.button("Open", width="stretch", on_click=_open_seed, args=(int(many.seeds[k]),))
+
+
+def optimizers_panel(config: TrainConfig, n: int, many) -> None:
+    """Issue 12.3: the same census with each optimizer, shared by everyone."""
+    st.markdown("**Does momentum or Adam solve more seeds?**")
+    key = ("census-optimizers", config.replace(seed=0, optimizer="gd"), n)
+    try:
+        counts = shared("census-optimizers", 16, key, "Training the census per optimizer…",
+                        lambda p: census_by_optimizer(config, n, p, known=many))
+    except ValueError as err:
+        st.error(f"Census by optimizer not run: {err}.", icon=":material/block:")
+        return
+    names = FIELDS["optimizer"]
+    for column, (name, (solved, total)) in zip(st.columns(len(counts)), counts.items(),
+                                               strict=True):
+        column.metric(names.show(name), f"{solved} of {total}", f"{solved / total:.0%}",
+                      delta_color="off", delta_arrow="off")
+    top = max(solved for solved, _ in counts.values())
+    best = [names.show(o) for o, (solved, _) in counts.items() if solved == top]
+    verdict = (f"{best[0]} solves the most here" if len(best) == 1 else
+               f"{' and '.join(best)} tie")
+    st.caption(f"The same {n} seeds with every other setting as in the sidebar (lr "
+               f"{config.lr:g}); {verdict}. Adam's step is about "
+               "the learning rate whatever the gradient's size, so a learning rate chosen for "
+               "gradient descent can be a large step for Adam: try it at 0.01 too.")
 
 
 def _examples_panel(config: TrainConfig, many) -> None:

@@ -124,7 +124,8 @@ def sync_url(config: TrainConfig) -> None:
     changed = {k: v for k, v in wanted.items() if st.query_params.get_all(k) != [v]}
     if changed:
         st.query_params.update(changed)
-    for key in [k for k in st.query_params if k not in wanted and k not in VIEW_KEYS]:
+    for key in [k for k in st.query_params if k not in wanted and k not in VIEW_KEYS
+                and not k.startswith("b.")]:  # b.*: the Compare page's second run
         del st.query_params[key]
     st.session_state.written_query = {k: [v] for k, v in wanted.items()}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from backprop import explore, nn, notation, tables
+from backprop import explore, flow, nn, notation, tables
 from backprop import figures as fig
 from backprop.datasets import LABEL_EVERY_SAMPLE
 from backprop.diagnosis import SATURATION_FRACTION
@@ -123,6 +123,16 @@ def gradient_check_panel(run, at: dict) -> None:
         "relative error": st.column_config.NumberColumn(format="%.1e")})
 
 
+def gradient_flow_panel(run, at: dict) -> None:
+    summary = flow.flow_summary(run.history.steps, at["k"], run.config.activation)
+    st.markdown(flow.flow_caption(summary, run.config.activation, at["epoch"]))
+    st.plotly_chart(cached_figure("gradient flow", run.config, at["start"], at["k"]), **CHART)
+    st.caption("Top: the size of each layer's weight gradient through training. Bottom: the "
+               "mean derivative the hidden layer's error is multiplied by, under its ceiling "
+               "(dotted). Compare a sigmoid run with tanh or ReLU in the sidebar, or on the "
+               "Compare page. The red line is the selected epoch.")
+
+
 # The view tabs, in order (their labels are the ``view`` values in a link).
 VIEWS = {
     "Why stuck?": stuck_panel,
@@ -133,4 +143,5 @@ VIEWS = {
     "Gradient check": gradient_check_panel,
     "Set weights": handweights.set_weights_panel,
     "Loss landscape": landscape.landscape_panel,
+    "Gradient flow": gradient_flow_panel,
 }
