@@ -83,7 +83,7 @@ def _view_state(page) -> dict:
                      .get_attribute("aria-valuetext"),
         "sample": page.get_by_role("combobox", name="Sample x to follow through one step")
                       .input_value(),
-        "log": page.get_by_role("switch").is_checked(),
+        "log": page.get_by_role("switch", name="Log-scale MSE").is_checked(),
     }
 
 
