@@ -50,7 +50,7 @@ class Heavy:
 HEAVY = {
     "census": Heavy("2000-seed census", (("tab", "Seed census"), ("number", "^Seeds$", 2000))),
     "sweep": Heavy("default sweep (30 cells x 100 seeds)",
-                   (("tab", "Sweep"), ("click", "^Run sweep"))),
+                   (("tab", "Sweep"), ("click", "^Run sweep for these settings$"))),
 }
 HEAVY_REPEATS = 3  # at most, each with a new learning rate so it is never cached
 

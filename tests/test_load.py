@@ -103,7 +103,7 @@ def test_breakdown_ledger_counts_nested_time_once(monkeypatch):
 @pytest.mark.parametrize("heavy", [
     Heavy("a 20-seed census", (("tab", "Seed census"), ("number", "^Seeds$", 20))),
     Heavy("a 10-seed sweep", (("tab", "Sweep"), ("number", "^Seeds per cell$", 10),
-                              ("click", "^Run sweep$"))),
+                              ("click", "^Run sweep for these settings$"))),
 ], ids=["census", "sweep"])
 def test_heavy_viewer_finds_its_controls_by_label_and_runs_clean(heavy):
     async def drive(port):
