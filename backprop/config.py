@@ -32,14 +32,14 @@ FIELDS = {
     f.name: f
     for f in (
         Field("dataset", "choice", "Dataset", choices=tuple(DATASETS), default="xor",
-              widget="select", help="The four-row truth tables, or two noisy point clouds.",
+              widget="select",
+              help="The four-row truth tables, two noisy point clouds, or your own points.",
               names={"xor": "XOR (the tutorial)", "and": "AND", "or": "OR", "nand": "NAND",
                      "xnor": "XNOR", "xor-cloud": "noisy XOR cloud", "circles": "circles",
                      "custom": "your own data"}),
         Field("data", "points", "Your data", default="", widget="table", when=(CUSTOM,),
               help="Your own points (x1, x2 and a label y of 0 or 1), written "
-                   "x1,x2,y;x1,x2,y;... in a link. Empty: the XOR table. The CLI reads them "
-                   "from a CSV file (--data points.csv)."),
+                   "x1,x2,y;x1,x2,y;... in a link. Empty: the XOR table."),
         Field("hidden", "int", "Hidden units", 1, 16, default=2, widget="slider",
               help="How many units in the hidden layer (the tutorial uses 2)."),
         Field("activation", "choice", "Hidden activation", choices=tuple(ACTIVATIONS),

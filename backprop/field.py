@@ -37,7 +37,8 @@ class Field:
         or link of version <= ``last_version`` that leaves this setting out meant that
         default. Empty while the default has never changed.
     label, help : the widget's label and tooltip (also the CLI's ``--help``).
-    widget : ``select``, ``slider``, ``number`` or ``table`` (points: an editor); ``step`` and ``fmt`` shape a number input.
+    widget : ``select``, ``slider``, ``number`` or ``table`` (points: an editor);
+        ``step`` and ``fmt`` shape a number input.
     names : how each choice is shown to a person (``{"mse": "½ squared error"}``).
     live : ``keep`` if live training keeps its weights when this changes, ``reset``
         if it starts over (a new architecture, init or data).
