@@ -16,6 +16,7 @@ from backprop.datasets import CONTINUOUS
 from backprop.presets import PRESETS, preset_config
 
 from .common import VIEW_KEYS, plain
+from .data import data_controls
 
 DEFAULTS = TrainConfig()
 
@@ -84,7 +85,9 @@ def settings_controls() -> TrainConfig:
         sb.caption("👀 " + PRESETS[st.session_state.preset][1])
     dataset_now = st.session_state.get("dataset", DEFAULTS.dataset)
     for name, field in FIELDS.items():
-        if field.applies(dataset_now):
+        if field.applies(dataset_now) and field.kind == "points":
+            data_controls(sb)  # your own data: editor and CSV upload (ui/data.py)
+        elif field.applies(dataset_now):
             _setting_widget(sb, name)
     if dataset_now in CONTINUOUS:
         sb.caption("Gradients are summed over the samples (as in the tutorial), so many points "
