@@ -142,7 +142,7 @@ def flag_help(field) -> str:
     if field.kind == "points":
         parts.append(f"FILE is a CSV with a header x1,x2,y and one row per point (y 0 or 1, "
                      f"both present; at most {userdata.MAX_ROWS:,} rows and "
-                     f"{userdata.MAX_BYTES // 1_000_000} MB). Sets --dataset {CUSTOM}.")
+                     f"{userdata.MAX_BYTES // 1_000_000} MB); it sets the dataset to {CUSTOM}.")
     elif field.kind != "choice":  # the choices are in the flag's metavar
         parts.append(field.allowed().capitalize() + ".")
     if field.when:
