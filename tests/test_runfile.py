@@ -361,7 +361,8 @@ def test_any_json_value_anywhere(valid_text, path, value):
 def test_a_file_carries_points_too_big_for_a_link():
     n = 3000  # far beyond userdata.MAX_LINK_CHARS in the link form
     rng = np.random.default_rng(5)
-    points = ";".join(f"{float(a)!r},{float(b)!r},{i % 2}" for i, (a, b) in enumerate(rng.random((n, 2))))
+    xs = rng.random((n, 2)).tolist()
+    points = ";".join(f"{a!r},{b!r},{i % 2}" for i, (a, b) in enumerate(xs))
     config = TrainConfig(dataset="custom", data=points, epochs=3)
     run = train(config)
     loaded = loads(run_to_json(run))

@@ -82,7 +82,7 @@ def data_controls(where) -> None:
         box.error(f"That table cannot be used — {plain(str(err))}. Training uses the last "
                   "good points.", icon=":material/table:")
     else:
-        if wanted != data:
+        if wanted != userdata.to_link(*custom(data=data)):  # "" shows (and is) XOR's table
             _use(wanted, "the table")
             # Rerun now, so the editor is redrawn from the new points at once: its next
             # edit then applies to them (an editor with new data is a new widget).

@@ -89,9 +89,10 @@ def start_params() -> dict | None:
 
 def exports_panel(run) -> None:
     """For class: this run as a NumPy-only script, and as a replay that plays offline."""
+    params = start_params()  # read now: the callables run later, outside this session's run
     c1, c2 = st.columns(2)
     c1.download_button("⬇ Standalone script (Python)",
-                       lambda: standalone_script(run.config, start_params()),
+                       lambda: standalone_script(run.config, params),
                        "backprop_run.py", "text/x-python", width="stretch",
                        help="This run as the tutorial's program, NumPy only: it prints the "
                             "same Epoch N, Loss: X lines as python -m backprop train.")
