@@ -37,9 +37,6 @@ FIELDS = {
               names={"xor": "XOR (the tutorial)", "and": "AND", "or": "OR", "nand": "NAND",
                      "xnor": "XNOR", "xor-cloud": "noisy XOR cloud", "circles": "circles",
                      "custom": "your own data"}),
-        Field("data", "points", "Your data", default="", widget="table", when=(CUSTOM,),
-              help="Your own points (x1, x2 and a label y of 0 or 1), written "
-                   "x1,x2,y;x1,x2,y;... in a link. Empty: the XOR table."),
         Field("hidden", "int", "Hidden units", 1, 16, default=2, widget="slider",
               help="How many units in the hidden layer (the tutorial uses 2)."),
         Field("activation", "choice", "Hidden activation", choices=tuple(ACTIVATIONS),
@@ -81,6 +78,10 @@ FIELDS = {
               live="keep",
               help="μ in v ← μv + ∂L/∂W: how much of the last step carries over "
                    "(optimizer momentum only)."),
+        Field("data", "points", "Your data", default="", widget="table",
+              when=(CUSTOM,),
+              help="Your own points (x1, x2 and a label y of 0 or 1), written "
+                   "x1,x2,y;x1,x2,y;... in a link. Empty: the XOR table."),
     )
 }
 
@@ -252,11 +253,14 @@ def filled_message(source: str, read) -> str:
         samples, noise; using what version 1 ran with: update batch, samples 200,
         noise 0.15.``
     """
-    if not read.filled:
+    # No points ("") is what every file before them meant: not worth a word.
+    said = [name for name in read.filled
+            if FIELDS[name].kind != "points" or getattr(read.config, name)]
+    if not said:
         return ""
-    values = ", ".join(f"{name} {FIELDS[name].text(getattr(read.config, name)) or 'none'}"
-                       for name in read.filled)
-    return (f"{source} does not set {', '.join(read.filled)}; "
+    values = ", ".join(f"{name} {FIELDS[name].text(getattr(read.config, name))}"
+                       for name in said)
+    return (f"{source} does not set {', '.join(said)}; "
             f"using what version {read.version} ran with: {values}.")
 
 
