@@ -8,6 +8,8 @@ good points stay in use.
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -18,10 +20,16 @@ from .common import plain
 
 MAX_UPLOAD_MB = userdata.MAX_BYTES // 1_000_000
 EDITOR_KEY = "data_table"  # the editor's own key; the setting itself is ``data``
+EDIT_KINDS = ("edited_rows", "added_rows", "deleted_rows")  # the editor's edit state
 
 
 def points_frame(data: str) -> pd.DataFrame:
-    """The points of a ``data`` setting as a table with columns x1, x2, y."""
+    """The points of a ``data`` setting as a table with columns x1, x2, y (a fresh copy)."""
+    return _frame(data).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _frame(data: str) -> pd.DataFrame:
     X, y = custom(data=data)
     return pd.DataFrame({"x1": X[0], "x2": X[1], "y": y[0].astype(int)})
 
@@ -76,13 +84,14 @@ def data_controls(where) -> None:
                        "x2": st.column_config.NumberColumn("x2", format="%g"),
                        "y": st.column_config.NumberColumn("y", format="%d",
                                                           help="The label: 0 or 1.")})
-    try:
-        wanted = table_points(edited)
+    edits = st.session_state.get(EDITOR_KEY) or {}
+    try:  # checking 10,000 rows takes a third of a second: only when something was edited
+        wanted = table_points(edited) if any(edits.get(k) for k in EDIT_KINDS) else None
     except userdata.DataError as err:
         box.error(f"That table cannot be used — {plain(str(err))}. Training uses the last "
                   "good points.", icon=":material/table:")
     else:
-        if wanted != userdata.to_link(*custom(data=data)):  # "" shows (and is) XOR's table
+        if wanted is not None and wanted != userdata.to_link(*custom(data=data)):  # "" is XOR
             _use(wanted, "the table")
             # Rerun now, so the editor is redrawn from the new points at once: its next
             # edit then applies to them (an editor with new data is a new widget).
