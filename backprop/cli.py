@@ -25,8 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from . import userdata
 from .config import FIELDS, TrainConfig, filled_message, settings_table
-from .datasets import CONTINUOUS
+from .datasets import CONTINUOUS, CUSTOM
 from .export import log_line, standalone_script
 from .runfile import MAX_BYTES, RunFileError, loads, run_to_json
 from .training import Run, train
@@ -54,6 +55,23 @@ def _setting(field):
             raise argparse.ArgumentTypeError(str(err)) from None
 
     return parse
+
+
+def _points_file(path):
+    """An argparse ``type`` for ``--data FILE``: the CSV's points as the setting's text.
+
+    The same checks (and one-line, row-numbered messages) as the app's CSV upload.
+    """
+    try:
+        with open(path, "rb") as file:
+            data = file.read(userdata.MAX_BYTES + 1)
+    except OSError as err:
+        raise argparse.ArgumentTypeError(
+            f"cannot read data file {path!r}: {err.strerror or err}") from None
+    try:
+        return userdata.to_link(*userdata.parse_csv(data))
+    except userdata.DataError as err:
+        raise argparse.ArgumentTypeError(f"data file {path!r}: {err}") from None
 
 
 def _log_every(text):
@@ -106,8 +124,10 @@ def _settings_flags(command) -> None:
     settings = command.add_argument_group("settings (the same names as in the app's URL)")
     for name, field in FIELDS.items():
         metavar = "{" + ",".join(field.choices) + "}" if field.choices else name.upper()
-        settings.add_argument(f"--{name}", type=_setting(field), metavar=metavar,
-                              help=flag_help(field))
+        kind = _setting(field)
+        if field.kind == "points":  # points come from a CSV file, not the command line
+            metavar, kind = "FILE", _points_file
+        settings.add_argument(f"--{name}", type=kind, metavar=metavar, help=flag_help(field))
 
 
 def _log_flag(command) -> None:
@@ -119,11 +139,15 @@ def _log_flag(command) -> None:
 def flag_help(field) -> str:
     """A setting's ``--help`` line, from its declaration: what it sets, allowed, default."""
     parts = [field.help]
-    if field.kind != "choice":  # the choices are in the flag's metavar
+    if field.kind == "points":
+        parts.append(f"FILE is a CSV with a header x1,x2,y and one row per point (y 0 or 1, "
+                     f"both present; at most {userdata.MAX_ROWS:,} rows and "
+                     f"{userdata.MAX_BYTES // 1_000_000} MB); it sets the dataset to {CUSTOM}.")
+    elif field.kind != "choice":  # the choices are in the flag's metavar
         parts.append(field.allowed().capitalize() + ".")
     if field.when:
         parts.append(f"Only for {', '.join(field.when)}.")
-    parts.append(f"Default: {field.text(field.default)}.")
+    parts.append(f"Default: {field.text(field.default) or 'none'}.")
     return " ".join(parts).replace("%", "%%")  # argparse formats help with %
 
 
@@ -223,6 +247,12 @@ def script_command(args: argparse.Namespace) -> int:
 
 
 def _config(args) -> TrainConfig:
+    """The flags' settings; ``--data FILE`` means ``--dataset custom``."""
+    if args.data is not None:
+        if args.dataset not in (None, CUSTOM):
+            raise CliError(f"--data FILE trains on the file's points, so it needs --dataset "
+                           f"{CUSTOM} (or no --dataset), got --dataset {args.dataset}")
+        args.dataset = CUSTOM
     return TrainConfig(**{name: getattr(args, name) for name in FIELDS
                           if getattr(args, name) is not None})
 
@@ -285,13 +315,13 @@ COMMANDS = {"train": train_command, "script": script_command, "settings": settin
 def prediction_table(run: Run) -> str:
     """x1, x2, target, prediction and correct (yes/no) per sample, aligned, plus accuracy.
 
-    Continuous datasets show their first TABLE_ROWS samples only.
+    Larger datasets (the clouds, your own data) show their first TABLE_ROWS samples only.
     """
     X, targets, predictions = run.X, run.y[0], run.predictions
     correct = (predictions > 0.5) == (targets > 0.5)
     n = len(targets)
-    continuous = run.config.dataset in CONTINUOUS
-    shown, x = (min(n, TABLE_ROWS), ".4f") if continuous else (n, "g")
+    x = ".4f" if run.config.dataset in CONTINUOUS else "g"
+    shown = min(n, TABLE_ROWS)
     rows = [("x1", "x2", "target", "prediction", "correct")]
     rows += [(f"{X[0, i]:{x}}", f"{X[1, i]:{x}}", f"{targets[i]:g}", f"{predictions[i]:.4f}",
               "yes" if correct[i] else "no") for i in range(shown)]

@@ -17,9 +17,10 @@ from __future__ import annotations
 import dataclasses
 from typing import NamedTuple
 
-from .datasets import CONTINUOUS, DATASETS
+from .datasets import CONTINUOUS, CUSTOM, DATASETS
 from .field import Field
 from .nn import ACTIVATIONS, INITS, LOSSES, OPTIMIZERS
+from .userdata import MAX_LINK_CHARS
 
 UPDATES = ("batch", "online")
 
@@ -31,9 +32,11 @@ FIELDS = {
     f.name: f
     for f in (
         Field("dataset", "choice", "Dataset", choices=tuple(DATASETS), default="xor",
-              widget="select", help="The four-row truth tables, or two noisy point clouds.",
+              widget="select",
+              help="The four-row truth tables, two noisy point clouds, or your own points.",
               names={"xor": "XOR (the tutorial)", "and": "AND", "or": "OR", "nand": "NAND",
-                     "xnor": "XNOR", "xor-cloud": "noisy XOR cloud", "circles": "circles"}),
+                     "xnor": "XNOR", "xor-cloud": "noisy XOR cloud", "circles": "circles",
+                     "custom": "your own data"}),
         Field("hidden", "int", "Hidden units", 1, 16, default=2, widget="slider",
               help="How many units in the hidden layer (the tutorial uses 2)."),
         Field("activation", "choice", "Hidden activation", choices=tuple(ACTIVATIONS),
@@ -75,6 +78,10 @@ FIELDS = {
               live="keep",
               help="μ in v ← μv + ∂L/∂W: how much of the last step carries over "
                    "(optimizer momentum only)."),
+        Field("data", "points", "Your data", default="", widget="table",
+              when=(CUSTOM,),
+              help="Your own points (x1, x2 and a label y of 0 or 1), written "
+                   "x1,x2,y;x1,x2,y;... in a link. Empty: the XOR table."),
     )
 }
 
@@ -149,10 +156,20 @@ class SettingsRead(NamedTuple):
 
 
 def to_query(config: TrainConfig) -> dict[str, str]:
-    """Every setting as URL query parameters, and the version, so a link is exact."""
+    """Every setting as URL query parameters, and the version, so a link is exact.
+
+    Points longer than ``userdata.MAX_LINK_CHARS`` stay out (``link_fits`` says so):
+    browsers and servers cut long addresses. A run file always holds them.
+    """
     query = {VERSION_KEY: str(VERSION)}
-    query.update({name: f.text(getattr(config, name)) for name, f in FIELDS.items()})
+    query.update({name: f.text(getattr(config, name)) for name, f in FIELDS.items()
+                  if f.kind != "points" or len(getattr(config, name)) <= MAX_LINK_CHARS})
     return query
+
+
+def link_fits(config: TrainConfig) -> bool:
+    """Whether ``to_query`` holds every setting of ``config`` (its points may not fit)."""
+    return set(FIELDS) <= set(to_query(config))
 
 
 def read_query(query) -> SettingsRead:
@@ -175,7 +192,7 @@ def read_query(query) -> SettingsRead:
         try:
             values[name] = field.parse(raw)
         except ValueError as err:
-            warnings.append(f"{err}; using {field.text(getattr(base, name))}")
+            warnings.append(f"{err}; using {field.text(getattr(base, name)) or 'none'}")
     return SettingsRead(base.replace(**values), tuple(filled), version, tuple(warnings))
 
 
@@ -236,11 +253,14 @@ def filled_message(source: str, read) -> str:
         samples, noise; using what version 1 ran with: update batch, samples 200,
         noise 0.15.``
     """
-    if not read.filled:
+    # No points ("") is what every file before them meant: not worth a word.
+    said = [name for name in read.filled
+            if FIELDS[name].kind != "points" or getattr(read.config, name)]
+    if not said:
         return ""
     values = ", ".join(f"{name} {FIELDS[name].text(getattr(read.config, name))}"
-                       for name in read.filled)
-    return (f"{source} does not set {', '.join(read.filled)}; "
+                       for name in said)
+    return (f"{source} does not set {', '.join(said)}; "
             f"using what version {read.version} ran with: {values}.")
 
 
@@ -251,7 +271,8 @@ def settings_table() -> str:
     """
     rows = ["| setting | default | allowed | what it sets |", "|---|---|---|---|"]
     for field in FIELDS.values():
-        cells = [f"`{field.name}`", f"`{field.text(field.default)}`", _allowed_cell(field),
+        default = field.text(field.default)
+        cells = [f"`{field.name}`", f"`{default}`" if default else "empty", _allowed_cell(field),
                  field.help]
         rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(rows)
@@ -260,6 +281,8 @@ def settings_table() -> str:
 def _allowed_cell(field: Field) -> str:
     if field.kind == "choice":
         text = ", ".join(_choice_cell(c, field.show(c)) for c in field.choices)
+    elif field.kind == "points":
+        text = field.allowed()
     elif field.kind == "int":
         text = f"{int(field.lo):,} – {int(field.hi):,}"
     else:

@@ -1,4 +1,4 @@
-"""Datasets: the four-row truth tables and two seeded continuous clouds.
+"""Datasets: the four-row truth tables, two seeded continuous clouds, and your own points.
 
 Columns are samples, as in the tutorial: ``X`` has shape ``(2, n_samples)`` and
 ``y`` has shape ``(1, n_samples)``.
@@ -6,7 +6,11 @@ Columns are samples, as in the tutorial: ``X`` has shape ``(2, n_samples)`` and
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+
+from . import userdata
 
 # The four input patterns, one per column: (0,0), (0,1), (1,0), (1,1).
 PATTERNS = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]])
@@ -55,6 +59,25 @@ DATASETS["xor-cloud"] = xor_cloud
 DATASETS["circles"] = circles
 
 CONTINUOUS = ("xor-cloud", "circles")
+CUSTOM = "custom"  # your own points: the ``data`` setting holds them
+
+
+@functools.lru_cache(maxsize=16)
+def _custom(data: str) -> tuple[np.ndarray, np.ndarray]:
+    return userdata.from_link(data) if data else _truth_table("xor")()
+
+
+def custom(samples=None, noise=None, seed=None, data: str = ""):
+    """Your own points, from the ``data`` setting (``userdata.to_link`` text).
+
+    With no points yet (``data`` is "") it is the XOR table, where the editor starts.
+    Returns copies, so a caller may change them.
+    """
+    X, y = _custom(data)
+    return X.copy(), y.copy()
+
+
+DATASETS[CUSTOM] = custom
 
 # Size thresholds, named once. A truth table has 4 rows; up to LABEL_EVERY_SAMPLE
 # samples, views name and mark every sample (beyond it they would clutter).
@@ -62,9 +85,12 @@ TABLE_ROWS = 4
 LABEL_EVERY_SAMPLE = 8
 
 
-def load(name, samples=100, noise=0.1, seed=0):
+def load(name, samples=100, noise=0.1, seed=0, data=""):
     """Return ``(X, y)`` for dataset ``name``; shapes ``(2, n)`` and ``(1, n)``.
 
-    ``samples``, ``noise`` and ``seed`` only affect the continuous datasets.
+    ``samples``, ``noise`` and ``seed`` only affect the continuous datasets, ``data``
+    (points as ``x1,x2,y;...`` text) only ``custom``.
     """
+    if name == CUSTOM:
+        return custom(data=data)
     return DATASETS[name](samples, noise, seed)

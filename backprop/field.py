@@ -11,12 +11,17 @@ so a new kind of setting (say, a comma list of layer widths) is one more branch 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import numbers
 from dataclasses import dataclass
 
+from . import userdata
+
 # The Python type of each kind's value, as the TrainConfig field is annotated.
-KIND_TYPES = {"int": int, "float": float, "choice": str}
+# ``points`` is a set of (x1, x2, y) points in ``userdata.to_link``'s text form
+# (``x1,x2,y;x1,x2,y;...``), or "" for none: text, so a config stays hashable.
+KIND_TYPES = {"int": int, "float": float, "choice": str, "points": str}
 
 
 @dataclass(frozen=True)
@@ -24,14 +29,16 @@ class Field:
     """One setting, declared once: everything the UI, URL, CLI, run files and docs need.
 
     name : the one word used as config field, CLI flag, URL parameter and run-file key.
-    kind : ``int``, ``float`` or ``choice``; ``lo``/``hi`` bound numbers, ``choices``
-        lists the allowed words (the keys of the engine's registry).
+    kind : ``int``, ``float``, ``choice`` or ``points``; ``lo``/``hi`` bound numbers,
+        ``choices`` lists the allowed words (the keys of the engine's registry),
+        ``points`` holds data points as ``x1,x2,y;...`` text ("" for none).
     default : the value when nothing sets it (the tutorial's, where it has one).
     earlier : ``(last_version, default)`` pairs, only for a default that changed: a file
         or link of version <= ``last_version`` that leaves this setting out meant that
         default. Empty while the default has never changed.
     label, help : the widget's label and tooltip (also the CLI's ``--help``).
-    widget : ``select``, ``slider`` or ``number``; ``step`` and ``fmt`` shape a number input.
+    widget : ``select``, ``slider``, ``number`` or ``table`` (points: an editor);
+        ``step`` and ``fmt`` shape a number input.
     names : how each choice is shown to a person (``{"mse": "½ squared error"}``).
     live : ``keep`` if live training keeps its weights when this changes, ``reset``
         if it starts over (a new architecture, init or data).
@@ -86,6 +93,9 @@ class Field:
         """The allowed range as a sentence fragment, for error messages."""
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
+        if self.kind == "points":
+            return (f"points x1,x2,y;x1,x2,y;... (at most {userdata.MAX_ROWS:,}, "
+                    "y 0 or 1 and both present), or empty")
         show = (lambda v: str(int(v))) if self.kind == "int" else (lambda v: f"{v:g}")
         low = f"> {show(self.lo)}" if self.lo_open else f">= {show(self.lo)}"
         kind = "a whole number" if self.kind == "int" else "a number"
@@ -102,6 +112,11 @@ class Field:
             if value not in self.choices:
                 raise ValueError(self.message(text))
             return value
+        if self.kind == "points":
+            try:
+                return _points_text(str(text).strip())
+            except userdata.DataError as err:
+                raise ValueError(f"{self.message(text)} ({err})") from None
         try:
             number = float(str(text).strip())
         except ValueError:
@@ -119,7 +134,7 @@ class Field:
 
     def check(self, value):
         """A Python value (a constructor argument), strictly: no bools, no "3" for 3."""
-        if isinstance(value, bool):
+        if isinstance(value, bool) or (self.kind == "points" and not isinstance(value, str)):
             raise ValueError(self.message(value))
         if self.kind == "int" and not isinstance(value, numbers.Integral):
             raise ValueError(self.message(value))
@@ -127,7 +142,7 @@ class Field:
 
     def from_json(self, value):
         """A value read from a run file's JSON: strictly of this kind's JSON type."""
-        wanted = str if self.kind == "choice" else (int, float)
+        wanted = str if self.kind in ("choice", "points") else (int, float)
         if not isinstance(value, wanted) or isinstance(value, bool):
             raise ValueError(self.message(value))
         return self.parse(value)
@@ -138,3 +153,12 @@ class Field:
         if len(shown) > 40:
             shown = shown[:37] + "..."
         return f"{self.name} must be {self.allowed()}, got {shown!r}"
+
+
+@functools.lru_cache(maxsize=32)
+def _points_text(text: str) -> str:
+    """Points text checked and written the one exact way (``to_link``); "" stays "".
+
+    Cached: every ``TrainConfig`` checks its data, and 10,000 points take a while.
+    """
+    return userdata.to_link(*userdata.from_link(text)) if text else ""

@@ -40,8 +40,11 @@ def required_accuracy(config: TrainConfig) -> float:
 
 
 def dataset(config: TrainConfig):
-    """``(X, y)`` for a config. Continuous data has a fixed data seed: seeds vary the init only."""
-    return load(config.dataset, config.samples, config.noise, seed=0)
+    """``(X, y)`` for a config. Continuous data has a fixed data seed: seeds vary the init only.
+
+    ``custom`` is the points in the ``data`` setting (XOR's table while it holds none).
+    """
+    return load(config.dataset, config.samples, config.noise, seed=0, data=config.data)
 
 
 def checkpoint_budget(hidden: int, samples: int) -> int:

@@ -24,6 +24,7 @@ MAX_BYTES = 5_000_000
 MAX_ABS = 1e6  # inputs beyond this are surely a mistake (and would saturate every unit)
 MAX_LINK_CHARS = 2000  # data longer than this stays out of the link (browsers and servers
                        # cut long addresses); the app says so
+MAX_POINTS_CHARS = 80 * MAX_ROWS  # the link form of MAX_ROWS points (a point is <= 77 chars)
 
 
 class DataError(ValueError):
@@ -98,11 +99,13 @@ def fits_link(X, y) -> bool:
 
 
 def from_link(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Read ``to_link``'s form; the same checks and messages as a table, points numbered from 1."""
+    """Read ``to_link``'s form (a link's or a run file's ``data``); the same checks and
+    messages as a table, points numbered from 1."""
     if not isinstance(text, str) or not text.strip():
-        raise DataError("no points in the link's data")
-    if len(text) > 10 * MAX_LINK_CHARS:
-        raise DataError(f"the link's data is too long ({len(text):,} characters)")
+        raise DataError("no points: expected x1,x2,y;x1,x2,y;...")
+    if len(text) > MAX_POINTS_CHARS or text.count(";") >= MAX_ROWS:
+        raise DataError(f"too many points ({text.count(';') + 1:,} in {len(text):,} "
+                        f"characters); at most {MAX_ROWS:,}")
     return from_rows([chunk.split(",") for chunk in text.split(";")], first_row=1)
 
 

@@ -76,7 +76,8 @@ def test_every_flag_reaches_the_config(capsys):
     config = TrainConfig(dataset="xor-cloud", hidden=3, activation="tanh", loss="bce", lr=0.5,
                          epochs=40, seed=7, init="xavier", update="online", samples=20,
                          noise=0.2)
-    flags = [part for name in FIELDS for part in (f"--{name}", getattr(config, name))]
+    flags = [part for name in FIELDS if FIELDS[name].kind != "points"  # --data FILE: below
+             for part in (f"--{name}", getattr(config, name))]
     code, out, _ = run_cli(capsys, "train", *flags, "--log-every", 10)
     assert code == 0
     assert epoch_lines(out) == expected_log(train(config).mse, 10)
@@ -126,12 +127,16 @@ def test_each_flags_help_comes_from_its_declaration(capsys, name):
     words = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
     field = FIELDS[name]
     metavar = "{" + ",".join(field.choices) + "}" if field.choices else name.upper()
+    if field.kind == "points":
+        metavar = "FILE"
     flag = f"--{name} {metavar}"
     after = words[words.rindex(flag) + len(flag):]  # its entry, after the usage line
     assert after.lstrip().startswith(" ".join(field.help.split())), after[:200]
-    assert f"Default: {field.text(field.default)}." in after.split(" --")[0]
-    if field.kind != "choice":
+    assert f"Default: {field.text(field.default) or 'none'}." in after.split(" --")[0]
+    if field.kind in ("int", "float"):
         assert field.allowed().capitalize() in after.split(" --")[0]
+    if field.kind == "points":
+        assert "a CSV with a header x1,x2,y" in after.split(" --")[0]
 
 
 def test_settings_prints_the_readme_table(capsys):
@@ -254,7 +259,8 @@ DASHED = [("lr", "-inf"), ("lr", "-1e-3"), ("hidden", "-x"), ("dataset", "-xor")
           ("seed", "-1")]
 
 
-@pytest.mark.parametrize("name, value", BAD_TEXTS + DASHED)
+@pytest.mark.parametrize("name, value", [(name, value) for name, value in BAD_TEXTS + DASHED
+                                         if FIELDS[name].kind != "points"])  # a file: below
 def test_bad_setting_gives_the_urls_message(capsys, name, value):
     with pytest.raises(ValueError) as parsed:
         FIELDS[name].parse(value)
@@ -371,3 +377,59 @@ def test_script_command_writes_out_and_refuses_bad_flags(capsys, tmp_path):
     assert code == 0 and (tmp_path / "s.py").read_text().startswith('"""A Backprop Lab run')
     code, out, err = run_cli(capsys, "script", "--lr", "abc")
     assert_one_line_error(code, err, "lr must be")
+
+
+# --- your own data: --data FILE -----------------------------------------------------------
+
+XOR_CSV = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"  # the tutorial's table, typed by hand
+
+
+def test_data_file_of_the_xor_table_prints_the_tutorials_run(capsys, tmp_path):
+    path = tmp_path / "xor.csv"
+    path.write_text(XOR_CSV, encoding="utf-8")
+    code, mine, err = run_cli(capsys, "train", "--data", path, "--epochs", 300)
+    assert (code, err) == (0, "")
+    _, tutorial, _ = run_cli(capsys, "train", "--epochs", 300)
+    assert mine == tutorial  # log, verdict and predictions, line for line
+
+
+def test_data_file_sets_the_custom_dataset_and_saves_its_points(capsys, tmp_path):
+    path, saved = tmp_path / "mine.csv", tmp_path / "run.json"
+    path.write_text("y,x1,x2\n1,0.5,-2\n0,3,4\n1,1e-3,0\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "train", "--data", path, "--epochs", 20, "--save", saved)
+    assert (code, err) == (0, "")
+    config = loads(saved.read_text(encoding="utf-8")).config
+    assert (config.dataset, config.data) == ("custom", "0.5,-2,1;3,4,0;0.001,0,1")
+    assert "Accuracy: " in out and " of 3 " in out
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("x1,x2,y\n0,0,0\n0,1,2\n", "row 3: y must be 0 or 1, got 2"),
+    ("x1,x2\n0,0\n", "row 1 (the header): missing column(s) y"),
+    ("x1,x2,y\n0,0,0\n1,1,0\n", "every point has y = 0"),
+    ("x1,x2,y\n0,zero,0\n1,1,1\n", "row 2: x2 must be a number, got 'zero'"),
+    ("x1,x2,y\n0,0,0,9\n1,1,1\n", "row 2: expected 3 values"),
+    ("", "the file is empty"),
+])
+def test_bad_data_file_is_one_line_naming_the_row(capsys, tmp_path, text, fragment):
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run_cli(capsys, "train", "--data", path)
+    assert_one_line_error(code, err, "--data", "bad.csv", fragment)
+    assert out == ""
+
+
+def test_data_file_that_is_missing_or_too_large(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "train", "--data", tmp_path / "none.csv")
+    assert_one_line_error(code, err, "cannot read data file", "none.csv")
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x1,x2,y\n" + b"0,0,0\n" * 900_000)  # 5.4 MB
+    code, _, err = run_cli(capsys, "train", "--data", big)
+    assert_one_line_error(code, err, "too large", "at most 5,000,000 bytes")
+
+
+def test_data_file_with_another_dataset_is_refused(capsys, tmp_path):
+    path = tmp_path / "xor.csv"
+    path.write_text(XOR_CSV, encoding="utf-8")
+    code, _, err = run_cli(capsys, "train", "--data", path, "--dataset", "and")
+    assert_one_line_error(code, err, "--data FILE", "--dataset custom")

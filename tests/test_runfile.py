@@ -57,7 +57,8 @@ def assert_same(loaded: RunFile, config, params, mse):
     TrainConfig(dataset="circles", hidden=16, activation="tanh", loss="bce", lr=0.37,
                 epochs=30, seed=2**32 - 1, init="he", update="online", samples=9, noise=0.3),
     TrainConfig(epochs=0),
-], ids=["tutorial", "every-setting-changed", "zero-epochs"])
+    TrainConfig(dataset="custom", data="0.5,-2,1;3,4,0;1e-300,123456.789,1", epochs=40),
+], ids=["tutorial", "every-setting-changed", "zero-epochs", "your-own-data"])
 def test_round_trip_is_exact(config):
     run = train(config)
     assert_same(loads(run_to_json(run)), config, run.params, run.mse)
@@ -355,3 +356,24 @@ def test_any_json_value_anywhere(valid_text, path, value):
     loaded = loads_or_rejects(json.dumps(doc))
     if path == ("mse", 0) and type(value) is float and 0 <= value < float("inf"):
         assert loaded is not None, f"a valid MSE {value!r} was rejected"
+
+
+def test_a_file_carries_points_too_big_for_a_link():
+    n = 3000  # far beyond userdata.MAX_LINK_CHARS in the link form
+    rng = np.random.default_rng(5)
+    xs = rng.random((n, 2)).tolist()
+    points = ";".join(f"{a!r},{b!r},{i % 2}" for i, (a, b) in enumerate(xs))
+    config = TrainConfig(dataset="custom", data=points, epochs=3)
+    run = train(config)
+    loaded = loads(run_to_json(run))
+    assert loaded.config == config and len(loaded.config.data) > 100_000
+
+
+@pytest.mark.parametrize("data, fragment", [
+    ("0,0,0;1,1,2", "row 2: y must be 0 or 1, got 2"),
+    (["0,0,0"], "got \"['0,0,0']\""),
+])
+def test_bad_points_in_a_file_are_named(valid_text, data, fragment):
+    with pytest.raises(RunFileError, match="^config: data must be points") as err:
+        loads(set_in("config", "data", data)(valid_text))
+    assert fragment in str(err.value)

@@ -126,3 +126,20 @@ def test_each_version_is_checked_against_its_own_keys(valid_text, change, fragme
     with pytest.raises(RunFileError) as caught:
         loads(json.dumps(doc))
     assert fragment in str(caught.value), f"message was: {caught.value}"
+
+
+def test_a_file_from_before_your_own_data_reads_as_no_points_and_says_nothing_of_them():
+    loaded = loads((DATA / "run-v2.json").read_bytes())
+    assert "data" not in json.loads((DATA / "run-v2.json").read_text())["config"]
+    assert loaded.config.data == "" and "data" in loaded.filled
+    assert "data" not in filled_message("run-v2.json", loaded)
+
+
+def test_a_file_with_points_round_trips_them(small_run):
+    config = SMALL.replace(dataset="custom", data="0,0,0;0,1,1;1,0,1;1,1,0")
+    run = train(config)
+    loaded = loads(run_to_json(run))
+    assert (loaded.config, loaded.filled) == (config, ())
+    # The XOR table typed in is the tutorial's own run.
+    assert_matches({**small_run.params, "mse": small_run.mse},
+                   {**loaded.params, "mse": loaded.mse}, atol=1e-12)

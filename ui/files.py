@@ -1,13 +1,20 @@
-"""Run files: download this run (JSON, CSV); upload one to start from its weights."""
+"""Run files: download this run (JSON, CSV); upload one to start from its weights.
+
+Exports for class sit beside them: a standalone NumPy script of this run and an
+offline training replay (HTML with plotly.js embedded), each built only when asked.
+"""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import streamlit as st
 
 from backprop import FIELDS, TrainConfig, tables
 from backprop.config import filled_message
+from backprop.export import standalone_script
+from backprop.replay import replay_html
 from backprop.runfile import RunFileError, loads, run_to_json
 
 from .common import plain
@@ -61,6 +68,7 @@ def files_panel(run) -> None:
                        help="Settings, final weights and MSE. Upload it here to continue.")
     c2.download_button("⬇ MSE history (CSV)", lambda: tables.loss_csv(run.mse), "loss.csv",
                        "text/csv", width="stretch")
+    exports_panel(run)
     st.file_uploader(f"Start from a run file's weights (JSON, ≤ {MAX_UPLOAD_MB} MB)",
                      type=["json"], key="upload", on_change=_on_upload,
                      max_upload_size=MAX_UPLOAD_MB)
@@ -71,3 +79,24 @@ def files_panel(run) -> None:
             st.caption(plain(st.session_state.start_filled))
         st.button("Start from random weights again", on_click=lambda: st.session_state.pop(
             "start", None))
+
+
+def start_params() -> dict | None:
+    """The uploaded starting weights as arrays, or None (the seed's own start)."""
+    start = st.session_state.get("start")
+    return {k: np.array(v) for k, v in json.loads(start).items()} if start else None
+
+
+def exports_panel(run) -> None:
+    """For class: this run as a NumPy-only script, and as a replay that plays offline."""
+    params = start_params()  # read now: the callables run later, outside this session's run
+    c1, c2 = st.columns(2)
+    c1.download_button("⬇ Standalone script (Python)",
+                       lambda: standalone_script(run.config, params),
+                       "backprop_run.py", "text/x-python", width="stretch",
+                       help="This run as the tutorial's program, NumPy only: it prints the "
+                            "same Epoch N, Loss: X lines as python -m backprop train.")
+    c2.download_button("⬇ Training replay (HTML, ~7 MB)", lambda: replay_html(run),
+                       "backprop_replay.html", "text/html", width="stretch",
+                       help="The decision surface and MSE curve, one frame per checkpoint, "
+                            "with plotly.js inside: it plays offline, in a lecture hall.")

@@ -16,6 +16,7 @@ from backprop.datasets import CONTINUOUS
 from backprop.presets import PRESETS, preset_config
 
 from .common import VIEW_KEYS, plain
+from .data import data_controls
 
 DEFAULTS = TrainConfig()
 
@@ -84,8 +85,10 @@ def settings_controls() -> TrainConfig:
         sb.caption("👀 " + PRESETS[st.session_state.preset][1])
     dataset_now = st.session_state.get("dataset", DEFAULTS.dataset)
     for name, field in FIELDS.items():
-        if field.applies(dataset_now):
+        if field.applies(dataset_now) and field.kind != "points":
             _setting_widget(sb, name)
+        if name == "dataset" and FIELDS["data"].applies(dataset_now):
+            data_controls(sb)  # your own data, under the dataset: editor, CSV (ui/data.py)
     if dataset_now in CONTINUOUS:
         sb.caption("Gradients are summed over the samples (as in the tutorial), so many points "
                    "need a small learning rate: try 0.02 for 200 points.")

@@ -9,6 +9,7 @@ from backprop import explore, flow, nn, notation, tables
 from backprop import figures as fig
 from backprop.datasets import LABEL_EVERY_SAMPLE
 from backprop.diagnosis import SATURATION_FRACTION
+from backprop.export import step_latex
 from backprop.steps import step_equations
 
 from . import handweights, landscape
@@ -103,6 +104,8 @@ def step_panel(run, at: dict) -> None:
             if text:
                 st.caption(text)
             st.latex(latex)
+    with st.expander("LaTeX source (copy)"):  # the copy button is st.code's own
+        st.code(step_latex(sections), language="latex")
 
 
 def network_panel(run, at: dict) -> None:
