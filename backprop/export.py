@@ -76,8 +76,10 @@ def _array(values) -> str:
 
 def command_line(config: TrainConfig) -> str:
     """The ``python -m backprop train`` command for the settings that differ from the defaults."""
-    flags = [f"--{name} {format_value(getattr(config, name))}" for name in FIELDS
-             if getattr(config, name) != getattr(TrainConfig(), name)]
+    flags = [f"--{name} {format_value(getattr(config, name))}" for name, field in FIELDS.items()
+             if getattr(config, name) != getattr(TrainConfig(), name) and field.kind != "points"]
+    if config.dataset == "custom" and config.data:  # the flag takes the points as a CSV file
+        flags = [f for f in flags if not f.startswith("--dataset ")] + ["--data points.csv"]
     return " ".join(["python -m backprop train", *flags])
 
 

@@ -7,13 +7,27 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from backprop import userdata
 from backprop.config import FIELDS
+
+# A point: x1, x2 any size the data allows, and a label.
+_POINT = st.tuples(st.floats(-userdata.MAX_ABS, userdata.MAX_ABS),
+                   st.floats(-userdata.MAX_ABS, userdata.MAX_ABS), st.sampled_from([0, 1]))
+
+
+def _points_text(points) -> str:
+    X = [[p[0] for p in points], [p[1] for p in points]]
+    return userdata.to_link(X, [[p[2] for p in points]])
 
 
 def valid(field):
     """A hypothesis strategy for every allowed value of ``field``."""
     if field.kind == "choice":
         return st.sampled_from(field.choices)
+    if field.kind == "points":  # none, or a few points with both labels
+        both = st.lists(_POINT, min_size=1, max_size=6).map(
+            lambda pts: [*pts, (0.0, 0.0, 0), (1.0, 1.0, 1)])
+        return st.one_of(st.just(""), both.map(_points_text))
     if field.kind == "int":
         return st.integers(int(field.lo), int(field.hi))
     return st.floats(field.lo, field.hi, exclude_min=field.lo_open)
@@ -33,6 +47,9 @@ def bad_texts(field) -> list[str]:
     """Text a URL or a ``--flag`` may carry that ``field`` must refuse."""
     if field.kind == "choice":
         return ["", f"not-a-{field.name}", field.choices[0] + "x", field.choices[0] + ";drop"]
+    if field.kind == "points":  # a short row, a bad label, one label only, not numbers
+        return ["0,0", "0,0,2;1,1,1", "0,0,0;1,1,0", "a,b,c", "nan,0,0;1,1,1", "0,0,0;1,1,1;",
+                "1e7,0,0;1,1,1"]
     texts = [field.text(field.type(_below(field))), field.text(field.type(_above(field))),
              "", "abc", "nan", "inf", "-inf", "1e999"]
     if field.kind == "int":
@@ -44,6 +61,8 @@ def bad_values(field) -> list:
     """Python values the ``TrainConfig`` constructor must refuse for ``field``."""
     if field.kind == "choice":
         return [f"not-a-{field.name}", 3]
+    if field.kind == "points":
+        return [3, True, "0,0,0", ["0,0,0", "1,1,1"]]
     values = [field.type(_below(field)), field.type(_above(field)), True]
     if field.kind == "int":
         return [*values, int(field.lo) + 0.5, str(int(field.lo))]

@@ -67,7 +67,7 @@ def test_each_nasty_value_is_rejected_or_in_range(name, raw):
         assert value == getattr(DEFAULTS, name)
         assert name in warnings[0] and field.allowed() in warnings[0]
         assert len(warnings[0]) < 200, "a huge value must be shortened in the message"
-    elif field.kind != "choice":
+    elif field.kind in ("int", "float"):
         assert math.isfinite(value) and field.lo <= value <= field.hi
 
 

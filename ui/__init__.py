@@ -10,6 +10,7 @@ values; anything a test would want to check without a browser lives in ``backpro
 - ``run``: the first screen (verdict, truth table, loss, surface, σ′) and the view tabs;
 - ``views``: the view tabs' panels; ``live``: live training;
 - ``explore``: seed census and sweep; ``files``: run-file download and upload;
+- ``data``: your own points (table editor, CSV upload) for the custom dataset;
 - ``compare``: the Compare page (run A beside run B, B in the link as ``b.*``);
 - ``lessons``: the Lessons page and quiz mode; ``handweights``: weights set by hand;
   ``landscape``: the loss-landscape view.

@@ -73,8 +73,11 @@ def files_panel(run) -> None:
                      type=["json"], key="upload", on_change=_on_upload,
                      max_upload_size=MAX_UPLOAD_MB)
     if st.session_state.get("start"):
+        in_link = st.query_params.get("from_w") == "true"  # set by the Set weights view
         st.info(f"Training starts from the weights in **{plain(st.session_state.start_name)}**. "
-                "Those weights are not part of the link.", icon=":material/folder_open:")
+                + ("They are in the link (w=…&from_w=true)." if in_link else
+                   "Those weights are not part of the link: share the run file."),
+                icon=":material/folder_open:")
         if st.session_state.get("start_filled"):
             st.caption(plain(st.session_state.start_filled))
         st.button("Start from random weights again", on_click=lambda: st.session_state.pop(
