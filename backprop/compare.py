@@ -28,7 +28,7 @@ PREFIX = "b."  # B's settings in a link: b.seed=2, b.optimizer=adam
 # data (of datasets.load). Changing any other setting leaves both as they were, so B can
 # start where A started; tests/test_compare.py holds this list to that.
 START_SETTINGS = ("hidden", "init", "seed")
-DATA_SETTINGS = ("dataset", "samples", "noise")
+DATA_SETTINGS = ("dataset", "samples", "noise", "data")
 SOLVING_SEEDS = 20  # how many seeds the default B looks through
 
 
