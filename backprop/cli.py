@@ -28,6 +28,7 @@ import numpy as np
 from . import userdata
 from .config import FIELDS, TrainConfig, filled_message, settings_table
 from .datasets import CONTINUOUS, CUSTOM
+from .diagnosis import correct as is_correct
 from .export import log_line, standalone_script
 from .runfile import MAX_BYTES, RunFileError, loads, run_to_json
 from .training import Run, train
@@ -318,7 +319,7 @@ def prediction_table(run: Run) -> str:
     Larger datasets (the clouds, your own data) show their first TABLE_ROWS samples only.
     """
     X, targets, predictions = run.X, run.y[0], run.predictions
-    correct = (predictions > 0.5) == (targets > 0.5)
+    correct = is_correct(predictions, targets)
     n = len(targets)
     x = ".4f" if run.config.dataset in CONTINUOUS else "g"
     shown = min(n, TABLE_ROWS)

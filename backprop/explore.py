@@ -8,6 +8,7 @@ from itertools import chain, zip_longest
 import numpy as np
 
 from .config import TrainConfig
+from .datasets import TABLE_ROWS
 from .diagnosis import PLATEAUS, SATURATION_FRACTION
 from .many import MAX_SEEDS, ManyRuns, train_many
 from .nn import DERIVATIVE_MAX
@@ -35,7 +36,7 @@ def sweep_lrs(samples: int) -> tuple:
     The gradient is a sum over samples, so clouds get SWEEP_LRS scaled by 4/samples:
     the same step per sample as the four-row tables.
     """
-    if samples <= 4:
+    if samples <= TABLE_ROWS:
         return SWEEP_LRS
     return tuple(float(f"{lr * 4 / samples:.2g}") for lr in SWEEP_LRS)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import nn
+from .datasets import LABEL_EVERY_SAMPLE
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def plane_around(X, resolution: int = 61, margin: float | None = None) -> Plane:
     clouds get a tighter margin of 0.2 by default.
     """
     if margin is None:
-        margin = 0.5 if X.shape[1] <= 8 else 0.2
+        margin = 0.5 if X.shape[1] <= LABEL_EVERY_SAMPLE else 0.2
     lo = min(float(X.min()), 0.0) - margin
     hi = max(float(X.max()), 1.0) + margin
     axis = np.linspace(lo, hi, resolution)

@@ -21,9 +21,10 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from ui.views import VIEWS as VIEW_PANELS
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-VIEWS = ["Decision surface", "σ′ heatmaps", "Hidden units", "Why stuck?", "Backprop step",
-         "Network", "Gradient check"]
+VIEWS = list(VIEW_PANELS)  # the app's own view tabs, so a renamed tab is never measured stale
 COLD_TARGET_S = 1.5
 SCRUB_TARGET_S = 0.3
 SCRUB_MOVES = 5

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from backprop import FIELDS
+
 from .cache import cached_figure
 from .common import CHART, check_link_choice, check_link_flag
 
@@ -50,7 +52,7 @@ def landscape_panel(run, at: dict) -> None:
                 "through them to draw.", icon=":material/error:")
         return
     axes = _axes_controls(run.config.hidden)
-    loss = "½ squared error" if run.config.loss == "mse" else "cross-entropy"
+    loss = FIELDS["loss"].show(run.config.loss)
     if axes is None:
         st.caption(f"The objective training descends ({loss}, summed over the samples) over a "
                    "flat slice of weight space through the final weights: α runs from the "
