@@ -52,7 +52,7 @@ def landscape_panel(run, at: dict) -> None:
                 "through them to draw.", icon=":material/error:")
         return
     axes = _axes_controls(run.config.hidden)
-    loss = FIELDS["loss"].show(run.config.loss)
+    loss = FIELDS["loss"].show(run.config.loss).split(" (")[0]
     if axes is None:
         st.caption(f"The objective training descends ({loss}, summed over the samples) over a "
                    "flat slice of weight space through the final weights: α runs from the "

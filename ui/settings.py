@@ -43,9 +43,20 @@ def load_settings_from_url() -> None:
     st.session_state.view_warnings = []
     # An older link that sets some settings: say what the others were taken to be.
     older = read.version < VERSION and any(name in in_url for name in FIELDS)
-    st.session_state.url_filled = filled_message("This link", read) if older else ""
+    st.session_state.url_filled = _filled_note(read) if older else ""
     for name in FIELDS:
         st.session_state[name] = getattr(read.config, name)
+
+
+def _filled_note(read) -> str:
+    """What an older link's left-out settings were taken to be: in full where a default has
+    changed since its version, else one short sentence."""
+    changed = tuple(name for name in read.filled
+                    if getattr(read.config, name) != getattr(DEFAULTS, name))
+    if changed:
+        return filled_message("This link", read._replace(filled=changed))
+    return (f"This link is from version {read.version}; the settings it leaves out take "
+            "their defaults, which have not changed since.")
 
 
 def settings_changed() -> None:
