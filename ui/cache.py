@@ -124,12 +124,28 @@ FIGURES = {"loss": _loss, "surface": _surface, "derivatives": _derivatives,
            "network": _network, "landscape": _landscape, "gradient flow": _flow}
 
 
+class Prepared(go.Figure):
+    """A figure kept as the dict Streamlit sends (its arrays already base64).
+
+    ``st.plotly_chart`` asks a figure for ``to_dict()``, which deep-copies it and walks
+    every value looking for arrays (about 5 ms a figure, each time it is sent). A stored
+    figure is read-only, so this one hands over its dict as it is. Plotly's constructor
+    is skipped on purpose: nothing but ``to_dict`` is ever asked of it.
+    """
+
+    def __init__(self, spec: dict):  # noqa: D107 - no super().__init__, see above
+        object.__setattr__(self, "_spec", spec)
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+    to_plotly_json = to_dict
+
+
 def cached_figure(name: str, config: TrainConfig, start: str | None, k: int, *options):
     """The figure ``name`` of this run at checkpoint k, built once for every session."""
     def compute():
-        built = FIGURES[name](cached_run(config, start), start, k, *options)
-        # to_dict encodes the arrays (base64) once; the stored copy holds the encoding.
-        return go.Figure(built.to_dict(), _validate=False)
+        return Prepared(FIGURES[name](cached_run(config, start), start, k, *options).to_dict())
     return FIGURES_STORE.get((name, config, start, k, options), compute)
     return FIGURES[name](cached_run(config, start), start, k, *options)
 
