@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 from . import notation as n
 from .datasets import LABEL_EVERY_SAMPLE
 from .diagnosis import PLATEAUS, census_counts, plateau_name, plateau_of
-from .figures import (
-    ACTIVATION_RANGE,
+from .figures import ACTIVATION_RANGE, sample_labels, samples_trace
+from .look import (
     BAR,
     BLUE,
     GREY,
@@ -22,8 +22,6 @@ from .figures import (
     house,
     new_figure,
     rounded,
-    sample_labels,
-    samples_trace,
     style,
     styled_figure,
     trace,

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from . import notation as n
 from .datasets import LABEL_EVERY_SAMPLE
 from .diagnosis import PLATEAUS, SATURATION_FRACTION
-from .look import (  # noqa: F401  (re-exported: other builders import the look from here)
+from .look import (  # noqa: F401  (BLUE, LEAN, ... re-exported for callers of figures)
     BAR,
     BLUE,
     DERIVATIVE_SCALE,

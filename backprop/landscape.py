@@ -190,7 +190,7 @@ def landscape_figure(slice_: Landscape, title: str | None = None, marker_epoch=N
     """
     import plotly.graph_objects as go
 
-    from .figures import style
+    from .look import style
 
     a, b = slice_.path[:, 0], slice_.path[:, 1]
     fig = go.Figure(go.Contour(

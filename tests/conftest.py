@@ -42,3 +42,19 @@ def require_browser() -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason}; CI must install it", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    """A trained run of ``setting_cases.SMALL``, shared by the run-file tests."""
+    from setting_cases import SMALL
+
+    from backprop import train
+    return train(SMALL)
+
+
+@pytest.fixture(scope="module")
+def valid_text(small_run) -> str:
+    """``small_run`` written as a run file."""
+    from backprop.runfile import run_to_json
+    return run_to_json(small_run)

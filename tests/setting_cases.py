@@ -8,7 +8,9 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from backprop import userdata
-from backprop.config import FIELDS
+from backprop.config import FIELDS, TrainConfig
+
+SMALL = TrainConfig(epochs=50)  # a run small enough for every run-file test
 
 # A point: x1, x2 any size the data allows, and a label.
 _POINT = st.tuples(st.floats(-userdata.MAX_ABS, userdata.MAX_ABS),
@@ -18,6 +20,17 @@ _POINT = st.tuples(st.floats(-userdata.MAX_ABS, userdata.MAX_ABS),
 def _points_text(points) -> str:
     X = [[p[0] for p in points], [p[1] for p in points]]
     return userdata.to_link(X, [[p[2] for p in points]])
+
+
+def other_value(field):
+    """A valid value of ``field`` other than its default (one per kind of setting)."""
+    if field.kind == "choice":
+        return next(c for c in field.choices if c != field.default)
+    if field.kind == "points":
+        return "0,0,0;1,1,1"
+    if field.kind == "int":
+        return field.default + 1 if field.default + 1 <= field.hi else field.default - 1
+    return round((field.default + min(field.hi, 2 * field.default + 1)) / 2, 4)
 
 
 def valid(field):

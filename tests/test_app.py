@@ -26,6 +26,7 @@ from appsession import (
     truth_table,
     url,
 )
+from setting_cases import other_value
 from streamlit.testing.v1 import AppTest
 
 from backprop import FIELDS, to_query, train
@@ -65,19 +66,8 @@ def test_all_tabs_are_listed(default_app):
 
 # --- sidebar controls ------------------------------------------------------------------------
 
-def _other(field):
-    """A valid value other than the default, for a setting the list below does not name."""
-    if field.kind == "choice":
-        return next(c for c in field.choices if c != field.default)
-    if field.kind == "points":
-        return "0,0,0;1,1,1"
-    if field.kind == "int":
-        return field.default + 1 if field.default + 1 <= field.hi else field.default - 1
-    return round((field.default + min(field.hi, 2 * field.default + 1)) / 2, 4)
-
-
-# Hand-picked changes (each makes a visible difference); any other setting gets _other.
-CHANGES = {**{name: _other(f) for name, f in FIELDS.items()},
+# Hand-picked changes (each makes a visible difference); any other setting gets other_value.
+CHANGES = {**{name: other_value(f) for name, f in FIELDS.items()},
            "dataset": "and", "hidden": 3, "activation": "tanh", "loss": "bce", "lr": 0.5,
            "epochs": 2000, "seed": 4, "init": "xavier", "update": "online", "samples": 100,
            "noise": 0.3}

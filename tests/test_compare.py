@@ -5,23 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from setting_cases import BAD_TEXTS
+from setting_cases import BAD_TEXTS, other_value
 
 from backprop import FIELDS, TrainConfig, nn, train
 from backprop import compare as cmp
 from backprop.training import dataset
 
 A = TrainConfig(epochs=300)
-
-
-def other_value(name: str):
-    """A valid value of setting ``name`` other than the default."""
-    field = FIELDS[name]
-    if field.kind == "choice":
-        return next(c for c in field.choices if c != field.default)
-    if field.kind == "int":
-        return int(field.default) + 1
-    return field.default / 2 if field.default else field.hi / 2
 
 
 def test_differences_lists_the_settings_b_changes_in_fields_order():
@@ -34,7 +24,7 @@ def test_differences_lists_the_settings_b_changes_in_fields_order():
                                   if n not in cmp.START_SETTINGS + cmp.DATA_SETTINGS])
 def test_a_setting_outside_the_start_list_leaves_weights_and_data_as_they_were(name):
     # What makes "same start" honest: for these, A's start is exactly B's own start.
-    b = A.replace(**{name: other_value(name)})
+    b = A.replace(**{name: other_value(FIELDS[name])})
     assert cmp.same_start(A, b)
     for key, value in nn.init_params(A.hidden, A.init, A.seed).items():
         np.testing.assert_array_equal(value, nn.init_params(b.hidden, b.init, b.seed)[key])

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from setting_cases import SMALL
 
 from backprop import TrainConfig, train
 from backprop.config import FIELDS, VERSION, defaults_at
@@ -26,18 +27,6 @@ from backprop.runfile import (
     param_shapes,
     run_to_json,
 )
-
-SMALL = TrainConfig(epochs=50)
-
-
-@pytest.fixture(scope="module")
-def small_run():
-    return train(SMALL)
-
-
-@pytest.fixture(scope="module")
-def valid_text(small_run) -> str:
-    return run_to_json(small_run)
 
 
 def assert_same(loaded: RunFile, config, params, mse):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from reference import assert_matches
+from setting_cases import SMALL
 
 from backprop import TrainConfig, train
 from backprop.config import FIELDS, VERSION, filled_message
@@ -15,17 +16,6 @@ from backprop.nn import PARAM_NAMES
 from backprop.runfile import KEYS, MIGRATIONS, RunFileError, loads, run_to_json
 
 DATA = Path(__file__).resolve().parent / "data"
-SMALL = TrainConfig(epochs=50)
-
-
-@pytest.fixture(scope="module")
-def small_run():
-    return train(SMALL)
-
-
-@pytest.fixture(scope="module")
-def valid_text(small_run) -> str:
-    return run_to_json(small_run)
 
 
 def test_a_written_file_sets_everything_so_nothing_is_filled(valid_text):

@@ -31,11 +31,12 @@ from backprop.lru import LRU
 from backprop.plane import evaluate, plane_around
 
 RUNS, PLANES, FIGURES_STORE, LANDSCAPES = LRU(16), LRU(24), LRU(128), LRU(16)
+SOLVING_SEEDS = LRU(32)
 
 
 def clear() -> None:
-    """Forget every stored run, grid, landscape and figure (the bench's cold start)."""
-    for store in (RUNS, PLANES, FIGURES_STORE, LANDSCAPES):
+    """Forget every stored run, grid, landscape, figure and solving seed (a cold start)."""
+    for store in (RUNS, PLANES, FIGURES_STORE, LANDSCAPES, SOLVING_SEEDS):
         store.clear()
 
 
@@ -150,15 +151,19 @@ def cached_figure(name: str, config: TrainConfig, start: str | None, k: int, *op
     return FIGURES[name](cached_run(config, start), start, k, *options)
 
 
-@st.cache_resource(max_entries=32, show_spinner="Looking for a seed that solves…")
 def cached_solving_seed(config: TrainConfig) -> int | None:
     """The first seed (other than ``config.seed``) that solves at these settings."""
-    return cmp.first_solving_seed(config, skip=config.seed)
+    def compute():
+        with st.spinner("Looking for a seed that solves…"):
+            return cmp.first_solving_seed(config, skip=config.seed)
+    return SOLVING_SEEDS.get(config, compute)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
 def cached_compare_loss(a: TrainConfig, start_a, b: TrainConfig, start_b, epoch: int,
                         log: bool):
     """The MSE curves of runs A and B on one chart, with the selected epoch marked."""
-    return cmp.compare_loss_figure(cached_run(a, start_a).mse, cached_run(b, start_b).mse,
-                                   epoch, log)
+    def compute():
+        return Prepared(cmp.compare_loss_figure(cached_run(a, start_a).mse,
+                                                cached_run(b, start_b).mse, epoch,
+                                                log).to_dict())
+    return FIGURES_STORE.get(("compare loss", a, start_a, b, start_b, epoch, log), compute)
