@@ -37,8 +37,10 @@ FIELDS = {
               names={"xor": "XOR (the tutorial)", "and": "AND", "or": "OR", "nand": "NAND",
                      "xnor": "XNOR", "xor-cloud": "noisy XOR cloud", "circles": "circles",
                      "custom": "your own data"}),
-        Field("hidden", "int", "Hidden units", 1, 16, default=2, widget="slider",
-              help="How many units in the hidden layer (the tutorial uses 2)."),
+        Field("hidden", "widths", "Hidden layers (units per layer)", 1, 16, most=4,
+              default=(2,), widget="text",
+              help="Units in each hidden layer, separated by commas: 2 is the tutorial's "
+                   "one layer of two units, 3,2 has two layers. 1–4 layers of 1–16 units."),
         Field("activation", "choice", "Hidden activation", choices=tuple(ACTIVATIONS),
               default="sigmoid", widget="select",
               help="The hidden layer's activation. The output unit is always a sigmoid.",
@@ -95,6 +97,8 @@ VERSIONS = {
        "Links carry no version; run files keep the MSE curve under \"loss\".",
     2: "Run files keep the MSE curve under \"mse\" (\"loss\" names the objective "
        "setting). Links carry v=2.",
+    3: "hidden takes one width per hidden layer (3,2 in a link or flag, [3, 2] in a run "
+       "file, which holds W1, b1, ..., W{L+1}, b{L+1}). Links carry v=3.",
 }
 VERSION = max(VERSIONS)
 VERSION_KEY = "v"  # the link's version parameter; never a setting's name
@@ -113,8 +117,10 @@ class _Methods:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
-        """Every setting by name, in ``FIELDS`` order (a run file's ``config``)."""
-        return dataclasses.asdict(self)
+        """Every setting by name, in ``FIELDS`` order, as JSON holds it (a run file's
+        ``config``: widths as a list, ``"hidden": [3, 2]``)."""
+        return {name: list(value) if isinstance(value, tuple) else value
+                for name, value in dataclasses.asdict(self).items()}
 
 
 TrainConfig = dataclasses.make_dataclass(
@@ -136,7 +142,9 @@ def defaults_at(version: int) -> TrainConfig:
 
 
 def format_value(value) -> str:
-    """The text form of a setting, as it appears in a URL: ``0.1``, ``2``, ``xor``."""
+    """The text form of a setting, as it appears in a URL: ``0.1``, ``2``, ``xor``, ``3,2``."""
+    if isinstance(value, tuple):
+        return ",".join(str(int(v)) for v in value)
     return repr(value) if isinstance(value, float) else str(value)
 
 
@@ -283,6 +291,9 @@ def _allowed_cell(field: Field) -> str:
         text = ", ".join(_choice_cell(c, field.show(c)) for c in field.choices)
     elif field.kind == "points":
         text = field.allowed()
+    elif field.kind == "widths":
+        text = (f"1 – {field.most} layers of {int(field.lo)} – {int(field.hi)} units, "
+                "comma-separated")
     elif field.kind == "int":
         text = f"{int(field.lo):,} – {int(field.hi):,}"
     else:

@@ -4,8 +4,8 @@ A ``Field`` knows everything about one setting that is not maths: its name, kind
 bounds, default (and the defaults it had in earlier versions), how to read it from
 text (URL, CLI) and from JSON (run files), how to say what is allowed, and how the
 sidebar, ``--help`` and the README show it. Every kind-specific rule lives here,
-so a new kind of setting (say, a comma list of layer widths) is one more branch in
-``parse``, ``from_json``, ``allowed`` and ``text``.
+so a new kind of setting (``widths``, a comma list of layer widths, was the last) is
+one more branch in ``parse``, ``check``, ``from_json``, ``allowed`` and ``text``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from . import userdata
 # The Python type of each kind's value, as the TrainConfig field is annotated.
 # ``points`` is a set of (x1, x2, y) points in ``userdata.to_link``'s text form
 # (``x1,x2,y;x1,x2,y;...``), or "" for none: text, so a config stays hashable.
-KIND_TYPES = {"int": int, "float": float, "choice": str, "points": str}
+# ``widths`` is a tuple of whole numbers, one per layer, written ``3,2`` as text.
+KIND_TYPES = {"int": int, "float": float, "choice": str, "points": str, "widths": tuple}
 
 
 @dataclass(frozen=True)
@@ -29,15 +30,18 @@ class Field:
     """One setting, declared once: everything the UI, URL, CLI, run files and docs need.
 
     name : the one word used as config field, CLI flag, URL parameter and run-file key.
-    kind : ``int``, ``float``, ``choice`` or ``points``; ``lo``/``hi`` bound numbers,
-        ``choices`` lists the allowed words (the keys of the engine's registry),
-        ``points`` holds data points as ``x1,x2,y;...`` text ("" for none).
+    kind : ``int``, ``float``, ``choice``, ``points`` or ``widths``; ``lo``/``hi`` bound
+        numbers, ``choices`` lists the allowed words (the keys of the engine's registry),
+        ``points`` holds data points as ``x1,x2,y;...`` text ("" for none), ``widths``
+        is 1 to ``most`` whole numbers in ``lo``..``hi`` (``(3, 2)``, written ``3,2``).
     default : the value when nothing sets it (the tutorial's, where it has one).
     earlier : ``(last_version, default)`` pairs, only for a default that changed: a file
         or link of version <= ``last_version`` that leaves this setting out meant that
         default. Empty while the default has never changed.
     label, help : the widget's label and tooltip (also the CLI's ``--help``).
-    widget : ``select``, ``slider``, ``number`` or ``table`` (points: an editor);
+    most : the most numbers a ``widths`` value holds.
+    widget : ``select``, ``slider``, ``number``, ``table`` (points: an editor) or
+        ``text`` (a text box: widths);
         ``step`` and ``fmt`` shape a number input.
     names : how each choice is shown to a person (``{"mse": "½ squared error"}``).
     live : ``keep`` if live training keeps its weights when this changes, ``reset``
@@ -53,6 +57,7 @@ class Field:
     hi: float | None = None
     choices: tuple[str, ...] = ()
     lo_open: bool = False  # True when ``lo`` itself is not allowed (lr > 0)
+    most: int = 1
     default: object = None
     earlier: tuple[tuple[int, object], ...] = ()
     help: str = ""
@@ -71,7 +76,7 @@ class Field:
 
     @property
     def type(self) -> type:
-        """The Python type of a value: ``int``, ``float`` or ``str``."""
+        """The Python type of a value: ``int``, ``float``, ``str`` or ``tuple``."""
         return KIND_TYPES[self.kind]
 
     def default_at(self, version: int):
@@ -96,13 +101,18 @@ class Field:
         if self.kind == "points":
             return (f"points x1,x2,y;x1,x2,y;... (at most {userdata.MAX_ROWS:,}, "
                     "y 0 or 1 and both present), or empty")
-        show = (lambda v: str(int(v))) if self.kind == "int" else (lambda v: f"{v:g}")
+        show = (lambda v: f"{v:g}") if self.kind == "float" else (lambda v: str(int(v)))
         low = f"> {show(self.lo)}" if self.lo_open else f">= {show(self.lo)}"
+        if self.kind == "widths":
+            return (f"1 to {self.most} whole numbers {low} and <= {show(self.hi)}, "
+                    "separated by commas (2, or 3,2 for two layers)")
         kind = "a whole number" if self.kind == "int" else "a number"
         return f"{kind} {low} and <= {show(self.hi)}"
 
     def text(self, value) -> str:
-        """A value as text, the way a URL or ``--flag`` writes it: ``0.1``, ``2``, ``xor``."""
+        """A value as text, as a URL or ``--flag`` writes it: ``0.1``, ``2``, ``xor``, ``3,2``."""
+        if self.kind == "widths":
+            return ",".join(str(int(v)) for v in self.parse(value))
         return repr(value) if isinstance(value, float) else str(value)
 
     def parse(self, text):
@@ -117,13 +127,34 @@ class Field:
                 return _points_text(str(text).strip())
             except userdata.DataError as err:
                 raise ValueError(f"{self.message(text)} ({err})") from None
+        if self.kind == "widths":
+            return self._widths(text)
+        return self._number(text)
+
+    def _widths(self, value) -> tuple[int, ...]:
+        """``"3,2"``, ``3``, ``(3, 2)`` or ``[3, 2]`` -> ``(3, 2)``, each width checked."""
+        if isinstance(value, str):
+            parts = value.replace(" ", "").split(",")
+        elif isinstance(value, (tuple, list)):
+            parts = list(value)
+        else:
+            parts = [value]
+        if not 1 <= len(parts) <= self.most or any(isinstance(p, bool) for p in parts):
+            raise ValueError(self.message(value))
+        try:
+            return tuple(self._number(p, whole=True) for p in parts)
+        except ValueError:
+            raise ValueError(self.message(value)) from None
+
+    def _number(self, text, whole: bool = False):
+        """A number within bounds; a whole number for ``int`` (or ``whole``)."""
         try:
             number = float(str(text).strip())
         except ValueError:
             raise ValueError(self.message(text)) from None
         if not math.isfinite(number):
             raise ValueError(self.message(text))
-        if self.kind == "int":
+        if self.kind == "int" or whole:
             if number != int(number):
                 raise ValueError(self.message(text))
             number = int(number)
@@ -138,10 +169,17 @@ class Field:
             raise ValueError(self.message(value))
         if self.kind == "int" and not isinstance(value, numbers.Integral):
             raise ValueError(self.message(value))
+        if self.kind == "widths":  # one whole number (one layer), or one per layer
+            parts = value if isinstance(value, (tuple, list)) else (value,)
+            if not all(isinstance(p, numbers.Integral) and not isinstance(p, bool)
+                       for p in parts):
+                raise ValueError(self.message(value))
         return self.parse(value)
 
     def from_json(self, value):
         """A value read from a run file's JSON: strictly of this kind's JSON type."""
+        if self.kind == "widths":  # a list of whole numbers (one int before version 3)
+            return self.check(value)
         wanted = str if self.kind in ("choice", "points") else (int, float)
         if not isinstance(value, wanted) or isinstance(value, bool):
             raise ValueError(self.message(value))

@@ -18,81 +18,96 @@ CHUNK = 500  # epochs between finiteness checks and progress reports
 
 
 class _BatchLoop:
-    """The tutorial's batch epoch with preallocated buffers and few NumPy calls.
+    """The tutorial's batch epoch with preallocated buffers and few NumPy calls, at any depth.
 
-    Biases are folded into the weights (a column of ones is appended to the
-    layer input), so each layer is one ``dot``. For plain gradient descent the
-    learning rate is applied to delta2 once, and flows linearly into delta1 and
-    both gradients; other optimizers get the gradients and keep their state.
+    Biases are folded into the weights (a row of ones is appended to each layer's
+    input), so each layer is one ``dot``: ``Wb[l - 1]`` is [W_l b_l], (n_l, n_{l-1} + 1).
+    For plain gradient descent the learning rate is applied to the output delta once,
+    and flows linearly into every lower delta and gradient; other optimizers get the
+    gradients and keep their state.
     """
 
     def __init__(self, params, X, y, config, shuffle=None, state=None):
-        H, n = params["W1"].shape[0], X.shape[1]
-        self.W1b = np.hstack([params["W1"], params["b1"]])  # (H, 3)
-        self.W2b = np.hstack([params["W2"], params["b2"]])  # (1, H+1)
-        self.Xa = np.vstack([X, np.ones((1, n))])
+        n = X.shape[1]
+        self.layers = nn.layers_of(params)
+        self.Wb = [np.hstack([params[f"W{i}"], params[f"b{i}"]])
+                   for i in range(1, self.layers + 1)]
+        # a_0 = X, then each hidden layer's outputs, each with the bias row of ones below.
+        self.inputs = [np.vstack([X, np.ones((1, n))])] + [
+            np.ones((W.shape[0] + 1, n)) for W in self.Wb[:-1]]
         self.y = y
         self.lr = config.lr
         self.act = nn.ACTIVATIONS[config.activation]
         self.act_prime = nn.DERIVATIVES[config.activation]
         self.delta = nn.LOSSES[config.loss].delta
-        self.a1a = np.ones((H + 1, n))  # hidden outputs plus the bias row of ones
-        self.H = H
         self.optimizer, self.mu = config.optimizer, config.momentum
         self.state = {key: value if key == "t" else self._fold(value)
                       for key, value in (state or {}).items()}
 
-    @staticmethod
-    def _fold(p: dict) -> dict:
-        return {"W1b": np.hstack([p["W1"], p["b1"]]), "W2b": np.hstack([p["W2"], p["b2"]])}
+    def _fold(self, p: dict) -> dict:
+        return {f"Wb{i}": np.hstack([p[f"W{i}"], p[f"b{i}"]])
+                for i in range(1, self.layers + 1)}
 
-    def _unfold(self, W1b, W2b) -> dict:
-        H = self.H
-        return {"W1": W1b[:, :2].copy(), "b1": W1b[:, 2:].copy(),
-                "W2": W2b[:, :H].copy(), "b2": W2b[:, H:].copy()}
+    def _unfold(self, Wb) -> dict:
+        params = {}
+        for i, W in enumerate(Wb, start=1):
+            params[f"W{i}"], params[f"b{i}"] = W[:, :-1].copy(), W[:, -1:].copy()
+        return params
 
     def params(self) -> dict:
-        return self._unfold(self.W1b, self.W2b)
+        return self._unfold(self.Wb)
 
     def optimizer_state(self) -> dict:
-        return {key: value if key == "t" else self._unfold(value["W1b"], value["W2b"])
+        return {key: value if key == "t" else
+                self._unfold([value[f"Wb{i}"] for i in range(1, self.layers + 1)])
                 for key, value in self.state.items()}
 
     def finite(self) -> bool:
-        return bool(np.isfinite(self.W1b).all() and np.isfinite(self.W2b).all())
+        return all(np.isfinite(W).all() for W in self.Wb)
 
     def run(self, loss_out, start, stop):
-        """Epochs start..stop-1; writes sum((a2 - y)^2) into loss_out[e]."""
-        W1b, W2b, Xa, y, lr, act, act_prime = (
-            self.W1b, self.W2b, self.Xa, self.y, self.lr, self.act, self.act_prime)
-        H, n = self.H, Xa.shape[1]
-        a1a = self.a1a
-        a1, XaT, a1aT, W2T = a1a[:H], Xa.T.copy(), a1a.T, W2b[:, :H].T
-        z1, d1, p1 = np.empty((H, n)), np.empty((H, n)), np.empty((H, n))
-        z2, a2, err, d2s = (np.empty((1, n)) for _ in range(4))
-        g1, g2, err0 = np.empty_like(W1b), np.empty_like(W2b), err[0]
+        """Epochs start..stop-1; writes sum((a_out - y)^2) into loss_out[e]."""
+        Wb, ins, y, lr, act, act_prime = (
+            self.Wb, self.inputs, self.y, self.lr, self.act, self.act_prime)
+        L, n = self.layers, y.shape[1]
+        # Views: each hidden layer's outputs (the rows above its bias row), inputs^T, W^T.
+        outs = [a[:-1] for a in ins[1:]]
+        insT = [a.T.copy() if i == 0 else a.T for i, a in enumerate(ins)]
+        WT = [W[:, :-1].T for W in Wb]
+        z = [np.empty((W.shape[0], n)) for W in Wb]
+        d = [np.empty((W.shape[0], n)) for W in Wb]
+        p = [np.empty((W.shape[0], n)) for W in Wb[:-1]]
+        g = [np.empty_like(W) for W in Wb]
+        a_out, err = np.empty((1, n)), np.empty((1, n))
+        err0 = err[0]
         gd = self.optimizer == "gd"
         fold = lr if gd else 1.0
         for e in range(start, stop):
-            np.dot(W1b, Xa, out=z1)
-            act(z1, out=a1)
-            np.dot(W2b, a1a, out=z2)
-            nn.sigmoid(z2, out=a2)
-            np.subtract(a2, y, out=err)
+            for i in range(L - 1):
+                np.dot(Wb[i], ins[i], out=z[i])
+                act(z[i], out=outs[i])
+            np.dot(Wb[-1], ins[-1], out=z[-1])
+            nn.sigmoid(z[-1], out=a_out)
+            np.subtract(a_out, y, out=err)
             loss_out[e] = np.dot(err0, err0)
-            np.multiply(self.delta(a2, y), fold, out=d2s)  # (lr *) dL/dz2, from the loss
-            # (lr *) delta1 = (W2^T (lr) delta2) * f'(z1)
-            np.dot(W2T, d2s, out=d1)
-            d1 *= act_prime(a1, out=p1)
-            np.dot(d2s, a1aT, out=g2)
-            np.dot(d1, XaT, out=g1)
+            np.multiply(self.delta(a_out, y), fold, out=d[-1])  # (lr *) dL/dz_out, from the loss
+            # (lr *) delta_l = (W_{l+1}^T (lr) delta_{l+1}) * f'(z_l), from the top down
+            for i in range(L - 2, -1, -1):
+                np.dot(WT[i + 1], d[i + 1], out=d[i])
+                d[i] *= act_prime(outs[i], out=p[i])
+            for i in range(L):
+                np.dot(d[i], insT[i], out=g[i])
             if gd:
-                W2b -= g2
-                W1b -= g1
+                for W, grad in zip(Wb, g, strict=True):
+                    W -= grad
                 continue
+            names = [f"Wb{i}" for i in range(1, L + 1)]
             new, self.state = nn.OPTIMIZERS[self.optimizer](
-                {"W1b": W1b, "W2b": W2b}, {"dW1b": g1, "dW2b": g2}, self.state, lr, self.mu)
-            W1b[...], W2b[...] = new["W1b"], new["W2b"]
+                dict(zip(names, Wb, strict=True)),
+                {"d" + name: grad for name, grad in zip(names, g, strict=True)},
+                self.state, lr, self.mu)
+            for W, name in zip(Wb, names, strict=True):
+                W[...] = new[name]
 
 
 class _OnlineLoop:
@@ -165,7 +180,7 @@ def train_numpy(config, params, X, y, checkpoints, progress=None, shuffle=None, 
     if e in wanted:
         record(e)
     stacked = {k: np.stack([p[k] for _, p in snaps]) if snaps else np.zeros((0,))
-               for k in nn.PARAM_NAMES}
+               for k in nn.param_names(nn.layers_of(params))}
     return (sq[:e], e, np.array([s for s, _ in snaps], dtype=int), stacked, loop.params(),
             loop.optimizer_state())
 

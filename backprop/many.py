@@ -1,9 +1,11 @@
 """Many seeds at once: ``train_many`` runs the tutorial's maths for every seed.
 
 The compiled engine trains the seeds in blocks, one GIL-free call per block.
-The NumPy reference runs them in one vectorised pass: the seed axis is last and
-contiguous, so each NumPy call works on one block of S numbers per weight, and
-the Python loop runs once per epoch, not once per epoch per seed.
+The NumPy reference runs them in one vectorised pass: for the tutorial's one
+hidden layer the seed axis is last and contiguous, so each NumPy call works on one
+block of S numbers per weight, and the Python loop runs once per epoch, not once
+per epoch per seed. Deeper networks stack the seeds first and use ``nn``'s own
+forward and backward pass, which take stacked parameters.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ class ManyRuns:
 
     mse : (epochs, S) mean squared error before each update, per seed
            (every ``loss_every``-th epoch when that is > 1).
-    params : W1 (S, H, 2), b1 (S, H, 1), W2 (S, 1, H), b2 (S, 1, 1).
+    params : W1 (S, H, 2), b1 (S, H, 1), W2 (S, 1, H), b2 (S, 1, 1); at any depth,
+        W_l (S, n_l, n_{l-1}) and b_l (S, n_l, 1).
     predictions : (S, n) final outputs. solved : (S,) bool.
     plateau : (S,) the named plateau's MSE for stuck seeds, NaN otherwise.
     """
@@ -108,22 +111,26 @@ def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1,
     if np.ndim(lr) and (lr.shape != seeds.shape or not np.all((lr > 0) & (lr <= 1000))):
         raise ValueError(f"lrs must hold one learning rate in (0, 1000] per seed ({len(seeds)})")
     X, y = dataset(config)
-    H, n, S = config.hidden, X.shape[1], len(seeds)
+    widths, n, S = nn.widths_of(config.hidden), X.shape[1], len(seeds)
+    H = sum(widths)  # hidden units in all layers: what memory and time grow with
     if not 1 <= S <= MAX_SEEDS:
         raise ValueError(f"seeds must number between 1 and {MAX_SEEDS}, got {S}")
     if H * n * S > MAX_MANY_CELLS:
-        raise ValueError(f"hidden x samples x seeds must be <= {MAX_MANY_CELLS:,}, "
+        raise ValueError(f"hidden units x samples x seeds must be <= {MAX_MANY_CELLS:,}, "
                          f"got {H} x {n} x {S}; use fewer seeds or samples")
     work = config.epochs * H * n * S
     if work > MAX_MANY_WORK:
-        raise ValueError(f"epochs x hidden x samples x seeds must be <= {MAX_MANY_WORK:,}, got "
-                         f"{config.epochs} x {H} x {n} x {S} = {work:,}; use fewer")
+        raise ValueError(f"epochs x hidden units x samples x seeds must be <= "
+                         f"{MAX_MANY_WORK:,}, got {config.epochs} x {H} x {n} x {S} = {work:,}; "
+                         "use fewer")
     if loss_every < 1:
         raise ValueError(f"loss_every must be >= 1, got {loss_every}")
-    inits = [nn.init_params(H, config.init, int(s)) for s in seeds]
-    start = {k: np.stack([p[k] for p in inits]) for k in nn.PARAM_NAMES}  # W1 (S, H, 2) ...
+    inits = [nn.init_params(widths, config.init, int(s)) for s in seeds]
+    names = nn.param_names(len(widths) + 1)
+    start = {k: np.stack([p[k] for p in inits]) for k in names}  # W1 (S, H, 2) ...
     compiled_path = compiled.engine(engine, config) == "compiled"
-    fit = compiled.train_many if compiled_path else _train_many_numpy
+    fit = (compiled.train_many if compiled_path else
+           _train_many_numpy if len(widths) == 1 else _train_many_stacked)
     with np.errstate(all="ignore"):
         params, loss = fit(config, start, lr, seeds, X, y, loss_every, progress)
         a2 = _predict(params, X, config.activation)  # (S, n)
@@ -136,12 +143,47 @@ def train_many(config: TrainConfig, seeds, progress=None, loss_every: int = 1,
 
 
 def _predict(params, X, activation, cells=1_000_000) -> np.ndarray:
-    """a2 (S, n) for stacked params, a few seeds at a time to bound memory."""
-    S, H, n = params["W1"].shape[0], params["W1"].shape[1], X.shape[1]
+    """The output (S, n) for stacked params, a few seeds at a time to bound memory."""
+    S, n = params["W1"].shape[0], X.shape[1]
+    H = max(params[f"W{i}"].shape[1] for i in range(1, nn.layers_of(params) + 1))
     step = max(1, cells // (H * n))
     return np.concatenate([
-        nn.forward({k: v[s:s + step] for k, v in params.items()}, X, activation)["a2"][:, 0]
+        nn.forward({k: v[s:s + step] for k, v in params.items()}, X, activation)["out"][:, 0]
         for s in range(0, S, step)])
+
+
+def _train_many_stacked(config, start, lr, seeds, X, y, loss_every, progress=None):
+    """The NumPy reference at any depth: every seed at once, stacked on the first axis.
+
+    ``nn.forward`` and ``nn.backward`` take stacked parameters (W_l (S, n_l, n_{l-1})),
+    so this is the tutorial's epoch written once for all seeds. Returns what
+    ``_train_many_numpy`` does.
+    """
+    n, S, E = X.shape[1], len(seeds), config.epochs
+    params = {k: v.copy() for k, v in start.items()}
+    step, act, loss_name = nn.OPTIMIZERS[config.optimizer], config.activation, config.loss
+    rate = np.reshape(lr, (-1, 1, 1)) if np.ndim(lr) else lr  # one per seed broadcasts
+    loss = np.empty((len(range(0, E, loss_every)), S))
+    rngs = None if config.update == "batch" else [np.random.default_rng(int(s)) for s in seeds]
+    state = {}
+    for e in range(E):
+        cache = nn.forward(params, X, act)
+        sq = ((cache["out"][:, 0] - y[0]) ** 2).sum(axis=1)  # (S,)
+        if rngs is None:
+            grads = nn.backward(params, X, y, cache, act, loss_name)
+            params, state = step(params, grads, state, rate, config.momentum)
+        else:
+            order = np.stack([r.permutation(n) for r in rngs])  # (S, n)
+            for i in range(n):
+                x = np.moveaxis(X[:, order[:, i]], 1, 0)[:, :, None]  # (S, 2, 1)
+                t = y[0][order[:, i]][:, None, None]  # (S, 1, 1)
+                grads = nn.backward(params, x, t, nn.forward(params, x, act), act, loss_name)
+                params, state = step(params, grads, state, rate, config.momentum)
+        if e % loss_every == 0:
+            loss[e // loss_every] = sq / n
+        if progress is not None and (e + 1) % CHUNK == 0 and e + 1 < E:
+            progress((e + 1) / E)
+    return params, loss
 
 
 def _train_many_numpy(config, start, lr, seeds, X, y, loss_every, progress=None):

@@ -5,6 +5,11 @@ Shapes follow the tutorial. Columns are samples::
     X  : (2, n)    W1 : (H, 2)   b1 : (H, 1)   z1, a1 : (H, n)
     y  : (1, n)    W2 : (1, H)   b2 : (1, 1)   z2, a2 : (1, n)
 
+A deeper network has L hidden layers of widths h1 .. hL, and layer l has
+W_l (n_l, n_{l-1}), b_l (n_l, 1), z_l and a_l (n_l, n), with n_0 = 2 inputs and
+n_{L+1} = 1 output; the tutorial is L = 1. ``"out"`` in a forward pass is the
+output a_{L+1} at any depth (``"a2"`` for the tutorial).
+
 The output unit is always a sigmoid; the hidden activation is chosen by name.
 Every function here is pure: parameters go in, new arrays come out.
 """
@@ -111,7 +116,23 @@ LOSSES = {"mse": Loss(mse, mse_delta), "bce": Loss(bce, bce_delta)}
 
 # --- initialisation --------------------------------------------------------------
 
-PARAM_NAMES = ("W1", "b1", "W2", "b2")
+PARAM_NAMES = ("W1", "b1", "W2", "b2")  # the tutorial's network (one hidden layer)
+
+
+def param_names(layers: int) -> tuple[str, ...]:
+    """W1, b1, ..., W{layers}, b{layers}: the names of a network with ``layers`` weight layers
+    (hidden layers + 1), in the order they are drawn and stored."""
+    return tuple(name for layer in range(1, layers + 1) for name in (f"W{layer}", f"b{layer}"))
+
+
+def layers_of(params: dict) -> int:
+    """How many weight layers ``params`` holds (hidden layers + 1): 2 for the tutorial."""
+    return sum(1 for name in params if name.startswith("W"))
+
+
+def widths_of(hidden) -> tuple[int, ...]:
+    """The hidden widths as a tuple: ``2`` -> ``(2,)``, ``(3, 2)`` stays."""
+    return (int(hidden),) if np.ndim(hidden) == 0 else tuple(int(h) for h in hidden)
 
 
 # Each init is the standard deviation of the weights, given (fan_in, fan_out).
@@ -123,22 +144,25 @@ INITS = {
 }
 
 
-def init_params(hidden: int, init: str = "normal", seed: int = 0, inputs: int = 2) -> dict:
-    """Draw W1, b1, W2, b2 in that order from ``RandomState(seed).randn``.
+def init_params(hidden, init: str = "normal", seed: int = 0, inputs: int = 2) -> dict:
+    """Draw W1, b1, W2, b2, ... in that order from ``RandomState(seed).randn``.
 
+    hidden : one width (the tutorial's one hidden layer) or one width per hidden layer.
     This is the stream the tutorial gets from ``np.random.seed(seed)``, without
-    touching NumPy's global state. ``xavier`` and ``he`` rescale the weights
-    and zero the biases.
+    touching NumPy's global state; a deeper network draws its extra layers after it
+    in the same way. ``xavier`` and ``he`` rescale the weights and zero the biases.
     """
     rng = np.random.RandomState(seed)
-    shapes = {"W1": (hidden, inputs), "b1": (hidden, 1), "W2": (1, hidden), "b2": (1, 1)}
-    params = {name: rng.randn(*shape) for name, shape in shapes.items()}
+    sizes = (inputs, *widths_of(hidden), 1)
+    params = {}
+    for layer in range(1, len(sizes)):
+        fan_in, fan_out = sizes[layer - 1], sizes[layer]
+        params[f"W{layer}"] = rng.randn(fan_out, fan_in)
+        params[f"b{layer}"] = rng.randn(fan_out, 1)
     if init != "normal":
-        scale = INITS[init]
-        params["W1"] *= scale(inputs, hidden)
-        params["W2"] *= scale(hidden, 1)
-        params["b1"][:] = 0.0
-        params["b2"][:] = 0.0
+        for layer in range(1, len(sizes)):
+            params[f"W{layer}"] *= INITS[init](sizes[layer - 1], sizes[layer])
+            params[f"b{layer}"][:] = 0.0
     return params
 
 
@@ -146,55 +170,60 @@ def init_params(hidden: int, init: str = "normal", seed: int = 0, inputs: int = 
 
 
 def forward(params: dict, X, activation: str = "sigmoid") -> dict:
-    """z1 = W1 X + b1, a1 = f(z1), z2 = W2 a1 + b2, a2 = sigma(z2). Arrays are (., n).
+    """z_l = W_l a_{l-1} + b_l and a_l = f(z_l) for each layer (a_0 = X); the last is a sigmoid.
 
-    Parameters may carry leading axes (K, H, 2) ... to run K networks at once.
-    Huge weights give inf/NaN quietly (no warning); callers check ``isfinite``.
+    For the tutorial: z1 = W1 X + b1, a1 = f(z1), z2 = W2 a1 + b2, a2 = sigma(z2).
+    Arrays are (., n); ``"out"`` is the output a_{L+1}. Parameters may carry leading
+    axes (K, H, 2) ... to run K networks at once. Huge weights give inf/NaN quietly
+    (no warning); callers check ``isfinite``.
     """
+    last, a, cache = layers_of(params), X, {}
     with np.errstate(all="ignore"):
-        z1 = params["W1"] @ X + params["b1"]
-        a1 = ACTIVATIONS[activation](z1)
-        z2 = params["W2"] @ a1 + params["b2"]
-        a2 = sigmoid(z2)
-    return {"z1": z1, "a1": a1, "z2": z2, "a2": a2}
+        for layer in range(1, last + 1):
+            z = params[f"W{layer}"] @ a + params[f"b{layer}"]
+            a = sigmoid(z) if layer == last else ACTIVATIONS[activation](z)
+            cache[f"z{layer}"], cache[f"a{layer}"] = z, a
+    cache["out"] = a
+    return cache
 
 
 def backward(params: dict, X, y, cache: dict, activation="sigmoid", loss="mse") -> dict:
     """Every quantity of the backward pass for the batch X (gradients summed over samples).
 
-    Returns ``deriv2`` = sigma'(z2) and ``deriv1`` = f'(z1) (both from outputs),
-    ``delta2`` (1, n), ``delta1`` (H, n) and the gradients ``dW1 db1 dW2 db2``.
+    For each layer l: ``deriv{l}`` = f'(z_l) (from outputs; the output's is sigma'),
+    ``delta{l}`` = dL/dz_l (n_l, n) and the gradients ``dW{l}``, ``db{l}``. For the
+    tutorial: deriv2, delta2 (1, n), deriv1, delta1 (H, n), dW1 db1 dW2 db2.
     Stacked parameters (leading axes, as in ``forward``) give stacked results.
     """
-    a1, a2 = cache["a1"], cache["a2"]
     with np.errstate(all="ignore"):
-        return _backward(params, X, y, a1, a2, activation, loss)
+        return _backward(params, X, y, cache, activation, loss)
 
 
-def _backward(params, X, y, a1, a2, activation, loss) -> dict:
-    deriv2 = sigmoid_prime(a2)
-    # Output error: dL/dz2, chain rule through the output sigmoid.
-    delta2 = LOSSES[loss].delta(a2, y)
-    deriv1 = DERIVATIVES[activation](a1)
-    # Hidden error: send delta2 back through W2, then through f'(z1). (.mT transposes
-    # the last two axes: the same as .T for one network, and right for a stack.)
-    delta1 = (params["W2"].mT @ delta2) * deriv1
-    return {
-        "deriv2": deriv2,
-        "delta2": delta2,
-        "deriv1": deriv1,
-        "delta1": delta1,
+def _backward(params, X, y, cache, activation, loss) -> dict:
+    last = layers_of(params)
+    out = cache[f"a{last}"]
+    grads = {f"deriv{last}": sigmoid_prime(out)}
+    # Output error: dL/dz at the output, chain rule through the output sigmoid.
+    delta = LOSSES[loss].delta(out, y)
+    for layer in range(last, 0, -1):
+        below = X if layer == 1 else cache[f"a{layer - 1}"]
+        grads[f"delta{layer}"] = delta
         # dz/dW is the layer's input, so each gradient is delta times input^T.
-        "dW2": delta2 @ a1.mT,
-        "db2": delta2.sum(axis=-1, keepdims=True),
-        "dW1": delta1 @ X.T,
-        "db1": delta1.sum(axis=-1, keepdims=True),
-    }
+        grads[f"dW{layer}"] = delta @ below.mT
+        grads[f"db{layer}"] = delta.sum(axis=-1, keepdims=True)
+        if layer > 1:
+            deriv = DERIVATIVES[activation](below)
+            grads[f"deriv{layer - 1}"] = deriv
+            # Error one layer down: send delta back through W_l, then through f'(z_{l-1}).
+            # (.mT transposes the last two axes: .T for one network, right for a stack.)
+            delta = (params[f"W{layer}"].mT @ delta) * deriv
+    return grads
 
 
 def update(params: dict, grads: dict, lr: float) -> dict:
     """One gradient-descent step: W <- W - lr * dL/dW, for each parameter."""
-    return {name: params[name] - lr * grads["d" + name] for name in PARAM_NAMES}
+    return {name: params[name] - lr * grads["d" + name]
+            for name in param_names(layers_of(params))}
 
 
 # --- optimizers ---------------------------------------------------------------------------
@@ -240,8 +269,9 @@ OPTIMIZERS = {"gd": gd, "momentum": momentum, "adam": adam}
 def objective(params: dict, X, y, activation="sigmoid", loss="mse") -> float:
     """The loss that training descends (summed over samples)."""
     cache = forward(params, X, activation)
+    last = layers_of(params)
     with np.errstate(all="ignore"):
-        return LOSSES[loss].value(cache["z2"], cache["a2"], y)
+        return LOSSES[loss].value(cache[f"z{last}"], cache["out"], y)
 
 
 def mean_squared_error(a2, y) -> float:
@@ -258,7 +288,7 @@ def gradient_check(params, X, y, activation="sigmoid", loss="mse", eps=1e-6) -> 
     """
     grads = backward(params, X, y, forward(params, X, activation), activation, loss)
     rows = []
-    for name in PARAM_NAMES:
+    for name in param_names(layers_of(params)):
         for index in np.ndindex(params[name].shape):
             shifted = {k: v.copy() for k, v in params.items()}
             shifted[name][index] += eps

@@ -1,13 +1,17 @@
 """Run files: a run's settings, final weights and MSE curve as JSON (never pickle).
 
-Format, version 2 (the one written)::
+Format, version 3 (the one written)::
 
-    {"format": "backprop-run", "version": 2,
-     "config": {every TrainConfig setting, by its field name},
-     "params": {"W1": [[...]], "b1": [[...]], "W2": [[...]], "b2": [[...]]},
+    {"format": "backprop-run", "version": 3,
+     "config": {every TrainConfig setting, by its field name; "hidden": [3, 2]},
+     "params": {"W1": [[...]], "b1": [[...]], ..., "W{L+1}": [[...]], "b{L+1}": [[...]]},
      "mse": [mean squared error before each update, ...]}
 
-Version 1 is the same with the curve under "loss". Every version ever written is
+with W_l of shape (n_l, n_{l-1}) and b_l (n_l, 1) for the L hidden layers and the
+output (n_0 = 2 inputs, n_{L+1} = 1). Version 2 had one hidden layer, ``"hidden": 2``
+(so W1, b1, W2, b2); version 1 is version 2 with the curve under "loss".
+
+Every version ever written is
 read: its top-level keys are checked against that version's (``KEYS``), it is moved
 up one version at a time (``MIGRATIONS``), and each setting it leaves out takes the
 default of its version (``config.defaults_at``) and is listed in ``RunFile.filled``.
@@ -17,8 +21,8 @@ Floats are written with ``repr``, so settings, weights and the curve read back e
 ``loads`` trusts nothing. It checks, in order: the size (at most ``MAX_BYTES`` =
 4,000,000 bytes, before parsing), that the text is UTF-8 and not empty, the JSON,
 that the top level is an object with the right ``format`` and ``version`` and no
-other keys, every setting, that ``params`` holds exactly W1, b1, W2, b2 as 2-D lists
-of finite numbers whose shapes fit ``hidden``, and that the curve is a list of at
+other keys, every setting, that ``params`` holds exactly W1, b1, ..., W{L+1}, b{L+1}
+as 2-D lists of finite numbers whose shapes fit ``hidden``, and that the curve is a list of at
 most ``epochs`` finite numbers >= 0. Any problem raises ``RunFileError`` saying what
 is wrong; no input raises anything else.
 """
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import VERSION, SettingsRead, TrainConfig, from_dict
-from .nn import PARAM_NAMES
+from .nn import param_names, widths_of
 
 FORMAT = "backprop-run"
 # The top-level keys of files, by the version that introduced them (a version that
@@ -39,7 +43,7 @@ FORMAT = "backprop-run"
 KEYS = {
     1: ("format", "version", "config", "params", "loss"),
     2: ("format", "version", "config", "params", "mse"),
-}
+}  # version 3 keeps version 2's layout
 # A run at the limits (100,000 epochs, 16 hidden units) is about 2.3 MB: the curve
 # dominates, at up to 23 bytes per epoch. The app's uploader allows 5 MB.
 MAX_BYTES = 4_000_000
@@ -54,8 +58,8 @@ class RunFile:
     """A checked run file.
 
     config : TrainConfig
-    params : dict of float ndarrays: W1 (H, 2), b1 (H, 1), W2 (1, H), b2 (1, 1),
-        where H = config.hidden.
+    params : dict of float ndarrays: W1 (H, 2), b1 (H, 1), W2 (1, H), b2 (1, 1) for
+        ``hidden = (H,)``; W_l (n_l, n_{l-1}) and b_l (n_l, 1) for each layer at any depth.
     mse : float ndarray of shape (E,), E <= config.epochs: the MSE before each update.
     filled : the settings the file left out, set to what its version meant
         (``config.filled_message`` says so in a sentence).
@@ -74,15 +78,29 @@ def _curve_is_mse(doc: dict) -> dict:
     return {("mse" if key == "loss" else key): value for key, value in doc.items()}
 
 
+def _hidden_is_a_list(doc: dict) -> dict:
+    """Version 2 -> 3: ``hidden`` (one layer's width) becomes the list of widths, [H]."""
+    config = doc["config"]
+    if isinstance(config, dict) and type(config.get("hidden")) is int:
+        doc = {**doc, "config": {**config, "hidden": [config["hidden"]]}}
+    return doc
+
+
 # MIGRATIONS[n] turns a checked version n-1 document into a version n one: every
 # version that changes the layout gets one. (A version that changes what a missing
 # setting means migrates through that setting's ``Field.earlier`` instead.)
-MIGRATIONS = {2: _curve_is_mse}
+MIGRATIONS = {2: _curve_is_mse, 3: _hidden_is_a_list}
 
 
-def param_shapes(hidden: int) -> dict[str, tuple[int, int]]:
-    """The shape of each parameter of a 2-H-1 network, by name."""
-    return {"W1": (hidden, 2), "b1": (hidden, 1), "W2": (1, hidden), "b2": (1, 1)}
+def param_shapes(hidden) -> dict[str, tuple[int, int]]:
+    """The shape of each parameter, by name: W1 (H, 2), b1 (H, 1), W2 (1, H), b2 (1, 1) for one
+    hidden layer of H units; W_l (n_l, n_{l-1}), b_l (n_l, 1) for widths ``(h1, ..., hL)``."""
+    sizes = (2, *widths_of(hidden), 1)
+    shapes = {}
+    for layer in range(1, len(sizes)):
+        shapes[f"W{layer}"] = (sizes[layer], sizes[layer - 1])
+        shapes[f"b{layer}"] = (sizes[layer], 1)
+    return shapes
 
 
 def dumps(config: TrainConfig, params: dict, mse) -> str:
@@ -242,19 +260,20 @@ def _config(data, version: int) -> SettingsRead:
         raise RunFileError(f"config: {err}") from None
 
 
-def _params(data, hidden: int) -> dict:
+def _params(data, hidden) -> dict:
+    names = param_names(len(widths_of(hidden)) + 1)
     if not isinstance(data, dict):
-        raise RunFileError(f"params must be an object with {', '.join(PARAM_NAMES)}, "
+        raise RunFileError(f"params must be an object with {', '.join(names)}, "
                            f"got {_kind(data)}")
-    missing = [name for name in PARAM_NAMES if name not in data]
+    missing = [name for name in names if name not in data]
     if missing:
         raise RunFileError(f"params: missing {', '.join(missing)}")
-    extra = [name for name in data if name not in PARAM_NAMES]
+    extra = [name for name in data if name not in names]
     if extra:
         raise RunFileError(f"params: unknown key(s) {_names(extra)}; "
-                           f"expected only {', '.join(PARAM_NAMES)}")
+                           f"expected only {', '.join(names)}")
     shapes = param_shapes(hidden)
-    return {name: _matrix(name, data[name], shapes[name], hidden) for name in PARAM_NAMES}
+    return {name: _matrix(name, data[name], shapes[name], hidden) for name in names}
 
 
 def _is_number(value) -> bool:
@@ -274,7 +293,8 @@ def _matrix(name: str, rows, shape: tuple[int, int], hidden: int) -> np.ndarray:
         raise RunFileError(f"params: the rows of {name} have different lengths")
     got = (len(rows), len(rows[0]))
     if got != shape:
-        raise RunFileError(f"params: {name} has shape {got}, but hidden = {hidden} "
+        shown = ",".join(map(str, widths_of(hidden)))
+        raise RunFileError(f"params: {name} has shape {got}, but hidden = {shown} "
                            f"needs {shape}")
     return _finite(f"params: {name}", rows)
 

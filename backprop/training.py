@@ -30,8 +30,16 @@ from .loops import train_numpy
 
 NOISY_DATA_ACCURACY = 0.95  # noisy clouds overlap, so "solved" means 95% right
 HISTORY_BYTES = 12_000_000  # bound on one run's recorded checkpoints
-STEP_KEYS = ("W1", "b1", "W2", "b2", "z1", "a1", "z2", "a2",
-             "deriv1", "deriv2", "delta1", "delta2", "dW1", "db1", "dW2", "db2")
+# What a snapshot keeps, per weight layer l: its parameters, forward and backward pass.
+LAYER_KEYS = ("W", "b", "z", "a", "deriv", "delta", "dW", "db")
+
+
+def step_keys(layers: int) -> tuple[str, ...]:
+    """W1 ... db{layers}, plus ``out`` (the output a_{L+1}): the names in every snapshot."""
+    return (*(f"{key}{i}" for i in range(1, layers + 1) for key in LAYER_KEYS), "out")
+
+
+STEP_KEYS = step_keys(2)  # the tutorial's: W1, b1, z1, a1, ..., dW2, db2, out
 
 
 def required_accuracy(config: TrainConfig) -> float:
@@ -52,9 +60,16 @@ def dataset(config: TrainConfig):
     return load(config.dataset, config.samples, config.noise, seed=0, data=config.data)
 
 
-def checkpoint_budget(hidden: int, samples: int) -> int:
-    """How many checkpoints fit in HISTORY_BYTES: 120 for the truth tables, fewer for big clouds."""
-    per_checkpoint = 8 * (4 * hidden * samples + 4 * samples + 2 * (4 * hidden + 1))
+def checkpoint_budget(hidden, samples: int) -> int:
+    """How many checkpoints fit in HISTORY_BYTES: 120 for the truth tables, fewer for big clouds.
+
+    hidden : the hidden widths (or one width). Each unit keeps z, a, f' and delta per
+    sample; each parameter its value and gradient.
+    """
+    sizes = (2, *nn.widths_of(hidden), 1)
+    units = sum(sizes[1:])
+    parameters = sum(sizes[i] * (sizes[i - 1] + 1) for i in range(1, len(sizes)))
+    per_checkpoint = 8 * (4 * units * samples + 2 * parameters)
     return int(np.clip(HISTORY_BYTES // per_checkpoint, 12, 120))
 
 
@@ -106,7 +121,7 @@ class Run:
     @cached_property
     def predictions(self) -> np.ndarray:
         """a2 for every sample with the final params, shape (n,); computed once."""
-        return nn.forward(self.params, self.X, self.config.activation)["a2"][0]
+        return nn.forward(self.params, self.X, self.config.activation)["out"][0]
 
     @property
     def verdict(self) -> Verdict:
@@ -126,7 +141,8 @@ def _history(epochs, params: dict, X, y, config) -> History:
         cache = nn.forward(params, X, config.activation)
         grads = nn.backward(params, X, y, cache, config.activation, config.loss)
     steps = {**params, **cache, **grads}
-    return History(np.asarray(epochs, dtype=int), {k: steps[k] for k in STEP_KEYS})
+    return History(np.asarray(epochs, dtype=int),
+                   {k: steps[k] for k in step_keys(nn.layers_of(params))})
 
 
 def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
@@ -150,7 +166,8 @@ def train(config: TrainConfig = TrainConfig(), params: dict | None = None,
     X, y = dataset(config)
     if params is None:
         params = nn.init_params(config.hidden, config.init, config.seed)
-    params = {k: np.array(params[k], dtype=float) for k in nn.PARAM_NAMES}
+    params = {k: np.array(params[k], dtype=float)
+              for k in nn.param_names(len(nn.widths_of(config.hidden)) + 1)}
     E, n = config.epochs, X.shape[1]
     if checkpoints is None:
         checkpoints = checkpoint_epochs(E, checkpoint_budget(config.hidden, n))

@@ -169,9 +169,12 @@ def run(config):
     """
     if config.init != "normal" or config.dataset not in GATES:
         raise ValueError("the reference follows the tutorial: normal init, truth tables only")
+    widths = (config.hidden,) if isinstance(config.hidden, int) else tuple(config.hidden)
+    if len(widths) != 1:
+        raise ValueError("the reference follows the tutorial: one hidden layer")
     X, y = truth_table(config.dataset)
     np.random.seed(config.seed)
-    net = TutorialNetwork(config.hidden, config.activation, config.loss, config.optimizer,
+    net = TutorialNetwork(widths[0], config.activation, config.loss, config.optimizer,
                           config.momentum)
     losses = net.train(X, y, config.epochs, config.lr, config.update, config.seed)
     return net.params(), losses

@@ -249,7 +249,7 @@ def test_derivative_heatmaps_share_one_coloraxis_from_zero_to_max(run):
     plane, g = grid(run)
     figure = fig.derivative_heatmaps_figure(plane, g["deriv1"], run.X, run.y, act)
     panels = maps(figure)
-    assert len(panels) == run.config.hidden
+    assert len(panels) == run.config.hidden[0]
     assert {h.coloraxis for h in panels} == {"coloraxis"}
     axis = figure.layout.coloraxis
     assert (axis.cmin, axis.cmax) == (0, DERIVATIVE_MAX[act])
@@ -260,7 +260,7 @@ def test_derivative_heatmaps_share_one_coloraxis_from_zero_to_max(run):
         np.testing.assert_allclose(heat.z, g["deriv1"][j], atol=1e-4)
     # the dotted saturation line is drawn by each unit's contour trace, except for ReLU
     contours = of_type(figure, "contour")
-    assert len(contours) == (0 if act == "relu" else run.config.hidden)
+    assert len(contours) == (0 if act == "relu" else run.config.hidden[0])
     for c in contours:
         assert c.contours.start == pytest.approx(0.1 * DERIVATIVE_MAX[act])
         assert c.contours.coloring == "heatmap"
@@ -351,7 +351,7 @@ def test_saturation_timeline_of_a_real_run(run):
     h = run.history
     figure = fig.saturation_timeline_figure(h.epochs, h.steps["deriv1"], run.X, act)
     (heat,) = figure.data
-    assert np.shape(heat.z) == (run.config.hidden * 4, len(h.epochs))
+    assert np.shape(heat.z) == (run.config.hidden[0] * 4, len(h.epochs))
     assert heat.zmax == DERIVATIVE_MAX[act]
     assert heat.colorbar.title.text == DERIVATIVE_TEXT[act]
     assert figure.layout.shapes == ()

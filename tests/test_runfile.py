@@ -167,7 +167,8 @@ REJECTIONS = {
     "integer-too-long": (raw("1" * 5000), "a number has too many digits"),
     "deeply-nested": (raw(NESTED), "nested too deeply"),
     "deeply-nested-setting": (replace('"lr": 0.1', f'"lr": {NESTED}'), "nested too deeply"),
-    "duplicate-key": (replace('"version": 2', '"version": 2, "version": 2'),
+    "duplicate-key": (replace(f'"version": {VERSION}',
+                              f'"version": {VERSION}, "version": {VERSION}'),
                       "duplicate key 'version'"),
     # top level
     "top-level-list": (raw("[1, 2]"), "the top level must be a JSON object, got a list of 2"),
@@ -188,8 +189,10 @@ REJECTIONS = {
     # config
     "config-not-object": (set_in("config", [1]), "config must be an object of settings"),
     "config-bad-value": (set_in("config", "lr", "fast"), "config: lr must be a number"),
-    "config-out-of-range": (set_in("config", "hidden", 17), "config: hidden must be a whole "
-                                                            "number >= 1 and <= 16, got '17'"),
+    "config-out-of-range": (set_in("config", "hidden", 17), "config: hidden must be 1 to 4 whole "
+                                                            "numbers >= 1 and <= 16"),
+    "config-too-deep": (set_in("config", "hidden", [2, 2, 2, 2, 2]),
+                        "config: hidden must be 1 to 4 whole numbers"),
     "config-fractional-int": (set_in("config", "epochs", 50.5), "config: epochs must be"),
     "config-bool": (set_in("config", "seed", True), "config: seed must be"),
     "config-unknown-setting": (set_in("config", "colour", 0.9),

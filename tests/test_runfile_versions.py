@@ -32,6 +32,8 @@ GOLDEN = {
     "run-v1.json": (1, TrainConfig(hidden=3, activation="tanh", loss="bce", lr=0.5,
                                    epochs=2000, seed=4, update="online")),
     "run-v2.json": (2, TrainConfig(dataset="xnor", hidden=4, lr=0.3, epochs=1500, seed=7)),
+    "run-v3.json": (3, TrainConfig(hidden=(3, 2), activation="tanh", loss="bce", lr=0.01,
+                                   epochs=1200, seed=5, optimizer="adam")),
 }
 
 
@@ -72,7 +74,7 @@ def test_a_current_file_without_a_setting_takes_the_current_default(valid_text):
     loaded = loads(json.dumps(doc))
     assert loaded.config == SMALL and loaded.filled == ("init", "noise")
     assert filled_message("run.json", loaded) == (
-        "run.json does not set init, noise; using what version 2 ran with: "
+        "run.json does not set init, noise; using what version 3 ran with: "
         "init normal, noise 0.15.")
 
 
@@ -100,7 +102,7 @@ def test_a_version_1_file_reads_as_the_same_run(valid_text, small_run):
 
 
 @pytest.mark.parametrize("change, fragment", [
-    (lambda doc: doc.update(loss=doc["mse"]), "unknown key(s): 'loss'; a version-2 run file "
+    (lambda doc: doc.update(loss=doc["mse"]), "unknown key(s): 'loss'; a version-3 run file "
                                               "has only format, version, config, params, mse"),
     (lambda doc: (as_version_1(doc), doc.update(mse=[])), "unknown key(s): 'mse'; a version-1 "
                                                           "run file has only format, version, "

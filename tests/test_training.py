@@ -247,7 +247,7 @@ def test_divergence_stops_where_the_reference_overflows(update):
     E = len(run.mse)
     X, y = dataset(config)
     np.random.seed(config.seed)
-    gold = reference.TutorialNetwork(config.hidden, config.activation, config.loss)
+    gold = reference.TutorialNetwork(config.hidden[0], config.activation, config.loss)
     with np.errstate(all="ignore"):
         gold_loss = gold.train(X, y, E, config.lr, update, config.seed)
     gold_params = gold.params()
@@ -256,7 +256,7 @@ def test_divergence_stops_where_the_reference_overflows(update):
                    atol=1e-9, rtol=1e-9)
     # One more epoch, from the same state and the same shuffle stream, overflows.
     np.random.seed(config.seed)
-    again = reference.TutorialNetwork(config.hidden, config.activation, config.loss)
+    again = reference.TutorialNetwork(config.hidden[0], config.activation, config.loss)
     with np.errstate(all="ignore"):
         again.train(X, y, E + 1, config.lr, update, config.seed)
     assert not _all_finite(again.params()), f"the reference is still finite after epoch {E}"
@@ -294,7 +294,7 @@ def test_train_many_refuses_work_that_would_run_for_hours():
 
     config = TrainConfig(dataset="circles", samples=1000, hidden=4, epochs=100_000)
     seeds = MAX_MANY_WORK // (100_000 * 4 * 1000) + 1
-    with pytest.raises(ValueError, match="epochs x hidden x samples x seeds"):
+    with pytest.raises(ValueError, match="epochs x hidden units x samples x seeds"):
         train_many(config, range(seeds))
 
 

@@ -13,6 +13,7 @@ import streamlit as st
 from backprop import FIELDS, TrainConfig, flow
 from backprop import compare as cmp
 
+from . import widgets
 from .cache import cached_compare_loss, cached_figure, cached_run, cached_solving_seed
 from .common import CHART, plain
 
@@ -42,7 +43,7 @@ def _set_b(a: TrainConfig, b: TrainConfig) -> None:
     st.session_state[CHANGED] = list(changed)
     for name in FIELDS:  # a setting B keeps starts at A's value when it is picked later
         if name in changed:
-            st.session_state[_key(name)] = getattr(b, name)
+            widgets.put(name, getattr(b, name), _key(name))
         else:
             st.session_state.pop(_key(name), None)
 
@@ -67,18 +68,9 @@ def _reset_b(a: TrainConfig) -> None:
 
 def _b_widget(where, name: str, a: TrainConfig) -> None:
     """One of B's settings, drawn as its ``FIELDS`` entry declares it; starts at A's value."""
-    field, key = FIELDS[name], _key(name)
-    st.session_state.setdefault(key, getattr(a, name))
-    common = {"key": key, "help": field.help, "persist_state": "session"}
-    label = f"B: {field.label}"
-    if field.kind == "choice":
-        where.selectbox(label, field.choices, format_func=field.show, **common)
-    elif field.kind == "int":
-        where.number_input(label, int(field.lo), int(field.hi), step=int(field.step or 1),
-                           **common)
-    else:
-        where.number_input(label, float(field.lo), float(field.hi),
-                           step=float(field.step or 0.1), format=field.fmt or "%g", **common)
+    key = _key(name)
+    st.session_state.setdefault(key, widgets.shown(name, getattr(a, name)))
+    widgets.draw(where, name, key, f"B: {FIELDS[name].label}", persist_state="session")
 
 
 def b_controls(a: TrainConfig) -> TrainConfig:
@@ -94,7 +86,8 @@ def b_controls(a: TrainConfig) -> TrainConfig:
     for i, name in enumerate(changed):
         _b_widget(columns[i % 3], name, a)
     try:
-        return a.replace(**{name: st.session_state[_key(name)] for name in changed})
+        return a.replace(**{name: widgets.read(name, st.session_state[_key(name)])
+                            for name in changed})
     except ValueError as err:  # widget bounds match FIELDS: a safety net
         st.warning(f"Run B: {plain(err)}. Using A's settings.", icon=":material/block:")
         return a

@@ -11,12 +11,13 @@ import json
 import numpy as np
 import streamlit as st
 
-from backprop import FIELDS, TrainConfig, tables
+from backprop import TrainConfig, tables
 from backprop.config import filled_message
 from backprop.export import standalone_script
 from backprop.replay import replay_html
 from backprop.runfile import RunFileError, loads, run_to_json
 
+from . import widgets
 from .common import plain
 from .settings import settings_changed
 
@@ -35,8 +36,7 @@ def _on_upload() -> None:
         st.session_state.upload_error = f"{upload.name}: {err}"
         return
     settings_changed()
-    for name in FIELDS:
-        st.session_state[name] = getattr(loaded.config, name)
+    widgets.put_config(loaded.config)
     st.session_state.start = json.dumps({k: v.tolist() for k, v in loaded.params.items()})
     st.session_state.start_name = upload.name
     # Settings the file did not hold, filled with the values of its format version.

@@ -12,10 +12,10 @@ import dataclasses
 
 import streamlit as st
 
-from backprop import FIELDS, TrainConfig
+from backprop import TrainConfig
 from backprop.lessons import CENSUS_SEEDS, LESSONS, RECIPES, reveal
 
-from . import views
+from . import views, widgets
 from .common import check_link_choice, check_link_flag, note_link_value, plain
 from .settings import settings_changed
 
@@ -51,9 +51,7 @@ def _check() -> None:
 def _open_in_app(lesson) -> None:
     """Apply the lesson's settings over the tutorial defaults and show its view."""
     settings_changed()
-    config = DEFAULTS.replace(**lesson.settings)
-    for name in FIELDS:
-        st.session_state[name] = getattr(config, name)
+    widgets.put_config(DEFAULTS.replace(**lesson.settings))
     st.session_state.pop("start", None)
     if lesson.view in views.VIEWS:
         st.session_state.page, st.session_state.view = "Run", lesson.view

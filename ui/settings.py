@@ -15,6 +15,7 @@ from backprop.config import VERSION, VERSION_KEY, filled_message, read_query
 from backprop.datasets import CONTINUOUS
 from backprop.presets import PRESETS, preset_config
 
+from . import widgets
 from .common import VIEW_KEYS, plain
 from .data import data_controls
 
@@ -44,8 +45,7 @@ def load_settings_from_url() -> None:
     # An older link that sets some settings: say what the others were taken to be.
     older = read.version < VERSION and any(name in in_url for name in FIELDS)
     st.session_state.url_filled = _filled_note(read) if older else ""
-    for name in FIELDS:
-        st.session_state[name] = getattr(read.config, name)
+    widgets.put_config(read.config)
 
 
 def _filled_note(read) -> str:
@@ -70,8 +70,7 @@ def settings_changed() -> None:
 
 def _reset_defaults() -> None:
     settings_changed()
-    for name in FIELDS:
-        st.session_state[name] = getattr(DEFAULTS, name)
+    widgets.put_config(DEFAULTS)
     st.session_state.pop("start", None)
 
 
@@ -79,9 +78,7 @@ def _apply_preset() -> None:
     name = st.session_state.get("preset")
     if name in PRESETS:
         _reset_defaults()
-        config = preset_config(name)
-        for field in FIELDS:
-            st.session_state[field] = getattr(config, field)
+        widgets.put_config(preset_config(name))
 
 
 def settings_controls() -> TrainConfig:
@@ -103,29 +100,34 @@ def settings_controls() -> TrainConfig:
     if dataset_now in CONTINUOUS:
         sb.caption("Gradients are summed over the samples (as in the tutorial), so many points "
                    "need a small learning rate: try 0.02 for 200 points.")
+    values = {name: _typed(sb, name) for name in FIELDS}
     try:
-        return TrainConfig(**{name: st.session_state[name] for name in FIELDS})
+        return TrainConfig(**values)
     except ValueError as err:  # widget bounds match FIELDS, so this is a safety net
         st.warning(f"{err}. Using the tutorial defaults.")
         return DEFAULTS
 
 
+def _typed(where, name: str):
+    """A setting's value from its widget. Text that does not read (``hidden`` = ``3,,2``)
+    is said under the widget, and the last value that did read is used instead."""
+    good = f"last_good_{name}"
+    try:
+        value = widgets.read(name, st.session_state[name])
+    except ValueError as err:
+        value = st.session_state.get(good, getattr(DEFAULTS, name))
+        where.error(f"{plain(err)}; still using {FIELDS[name].text(value)}.",
+                    icon=":material/edit_off:")
+        return value
+    st.session_state[good] = value
+    return value
+
+
 def _setting_widget(where, name: str) -> None:
     """Draw one setting's widget, as its ``FIELDS`` entry declares it."""
-    field = FIELDS[name]
     # persist_state keeps a value while its widget is hidden (samples/noise on XOR).
-    common = {"key": name, "help": field.help, "on_change": settings_changed,
-              "persist_state": "session"}
-    if field.widget == "select":
-        where.selectbox(field.label, field.choices, format_func=field.show, **common)
-    elif field.widget == "slider":
-        where.slider(field.label, int(field.lo), int(field.hi), **common)
-    elif field.kind == "int":
-        where.number_input(field.label, int(field.lo), int(field.hi),
-                           step=int(field.step or 1), **common)
-    else:
-        where.number_input(field.label, float(field.lo), float(field.hi),
-                           step=float(field.step or 0.1), format=field.fmt or "%g", **common)
+    widgets.draw(where, name, name, FIELDS[name].label, on_change=settings_changed,
+                 persist_state="session")
 
 
 def sync_url(config: TrainConfig) -> None:

@@ -12,6 +12,8 @@ retrains from its settings and requires the stored weights and curve to 1e-12.
 - run-v1.json: version 1 as the program wrote it with all eleven settings, the curve
   under "loss".
 - run-v2.json: version 2, the curve under "mse".
+- run-v3.json: version 3, two hidden layers (``"hidden": [3, 2]``, so W1 … b3) trained
+  with Adam, computed by ``tests/reference_deep.py``.
 
 Run from the repository root: ``python tests/data/make_golden.py``.
 """
@@ -25,8 +27,10 @@ from types import SimpleNamespace
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parents[1]))  # reference_deep imports tests.reference
 
 import reference  # noqa: E402  (tests/reference.py, the plain transcription)
+from reference_deep import DeepNetwork  # noqa: E402  (any depth, with optimizers)
 
 FIRST = {"hidden": 2, "lr": 0.1, "epochs": 10_000, "seed": 0, "activation": "sigmoid",
          "loss": "mse", "init": "normal", "dataset": "xor"}
@@ -37,16 +41,32 @@ V2 = {"dataset": "xnor", "hidden": 4, "activation": "sigmoid", "loss": "mse", "l
       "epochs": 1500, "seed": 7, "init": "normal", "update": "batch", "samples": 200,
       "noise": 0.15}
 
+V3 = {"dataset": "xor", "hidden": [3, 2], "activation": "tanh", "loss": "bce", "lr": 0.01,
+      "epochs": 1200, "seed": 5, "init": "normal", "update": "batch", "samples": 200,
+      "noise": 0.15, "optimizer": "adam", "momentum": 0.9, "data": ""}
+
+
+def trained_deep(settings: dict):
+    """``trained`` for any depth and optimizer, by the deep reference."""
+    net = DeepNetwork(settings["hidden"], settings["activation"], settings["loss"],
+                      settings["optimizer"], settings["momentum"], settings["seed"])
+    X, y = reference.truth_table(settings["dataset"])
+    curve = net.train(X, y, settings["epochs"], settings["lr"], settings["update"],
+                      settings["seed"])
+    return ({name: value.tolist() for name, value in net.params().items()},
+            [float(v) for v in curve])
+
 
 def trained(settings: dict):
     """The reference's final weights and MSE curve for these settings, as JSON lists."""
-    run = SimpleNamespace(**{"update": "batch", **settings})  # the first design: batch only
+    run = SimpleNamespace(**{"update": "batch", "optimizer": "gd", "momentum": 0.9,
+                             **settings})  # the first design: batch, plain descent
     params, curve = reference.run(run)
     return {name: value.tolist() for name, value in params.items()}, [float(v) for v in curve]
 
 
 def one_key_per_line(doc: dict) -> str:
-    """The layout the version-1 and version-2 programs write: the curve on its last line."""
+    """The layout the version-1 to version-3 programs write: the curve on its last line."""
     *head, (curve_key, curve) = doc.items()
     lines = [f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in head]
     lines.append(f"  {json.dumps(curve_key)}: {json.dumps(curve, separators=(',', ':'))}")
@@ -66,6 +86,10 @@ def main() -> None:
     v2 = {"format": "backprop-run", "version": 2, "config": V2, "params": params,
           "mse": curve}
     (HERE / "run-v2.json").write_text(one_key_per_line(v2))
+    params, curve = trained_deep(V3)
+    v3 = {"format": "backprop-run", "version": 3, "config": V3, "params": params,
+          "mse": curve}
+    (HERE / "run-v3.json").write_text(one_key_per_line(v3))
 
 
 if __name__ == "__main__":
