@@ -79,27 +79,32 @@ class _BatchLoop:
         p = [np.empty((W.shape[0], n)) for W in Wb[:-1]]
         g = [np.empty_like(W) for W in Wb]
         a_out, err = np.empty((1, n)), np.empty((1, n))
-        err0 = err[0]
+        err0, W_out, in_out, z_out, d_out = err[0], Wb[-1], ins[-1], z[-1], d[-1]
+        # Each pass's operands, bound once, so an epoch is only the NumPy calls.
+        up = list(zip(Wb[:-1], ins[:-1], z[:-1], outs, strict=True))
+        down = [(WT[i + 1], d[i + 1], d[i], outs[i], p[i]) for i in range(L - 2, -1, -1)]
+        grads = list(zip(d, insT, g, strict=True))
+        steps = list(zip(Wb, g, strict=True))
         gd = self.optimizer == "gd"
         fold = lr if gd else 1.0
         for e in range(start, stop):
-            for i in range(L - 1):
-                np.dot(Wb[i], ins[i], out=z[i])
-                act(z[i], out=outs[i])
-            np.dot(Wb[-1], ins[-1], out=z[-1])
-            nn.sigmoid(z[-1], out=a_out)
+            for W, a, zl, out in up:
+                np.dot(W, a, out=zl)
+                act(zl, out=out)
+            np.dot(W_out, in_out, out=z_out)
+            nn.sigmoid(z_out, out=a_out)
             np.subtract(a_out, y, out=err)
             loss_out[e] = np.dot(err0, err0)
-            np.multiply(self.delta(a_out, y), fold, out=d[-1])  # (lr *) dL/dz_out, from the loss
+            np.multiply(self.delta(a_out, y), fold, out=d_out)  # (lr *) dL/dz_out, the loss's
             # (lr *) delta_l = (W_{l+1}^T (lr) delta_{l+1}) * f'(z_l), from the top down
-            for i in range(L - 2, -1, -1):
-                np.dot(WT[i + 1], d[i + 1], out=d[i])
-                d[i] *= act_prime(outs[i], out=p[i])
-            for i in range(L):
-                np.dot(d[i], insT[i], out=g[i])
+            for WTl, above, dl, out, pl in down:
+                np.dot(WTl, above, out=dl)
+                dl *= act_prime(out, out=pl)
+            for dl, aT, gl in grads:
+                np.dot(dl, aT, out=gl)
             if gd:
-                for W, grad in zip(Wb, g, strict=True):
-                    W -= grad
+                for W, gl in steps:
+                    W -= gl
                 continue
             names = [f"Wb{i}" for i in range(1, L + 1)]
             new, self.state = nn.OPTIMIZERS[self.optimizer](
@@ -136,7 +141,7 @@ class _OnlineLoop:
     def run(self, loss_out, start, stop):
         X, y, c = self.X, self.y, self.config
         for e in range(start, stop):
-            loss_out[e] = np.sum((nn.forward(self.p, X, c.activation)["a2"] - y) ** 2)
+            loss_out[e] = np.sum((nn.forward(self.p, X, c.activation)["out"] - y) ** 2)
             for i in self.rng.permutation(X.shape[1]):
                 x, t = X[:, i:i + 1], y[:, i:i + 1]
                 grads = nn.backward(self.p, x, t, nn.forward(self.p, x, c.activation),
