@@ -226,6 +226,11 @@ SHRINK_CHOICES = ((0.5, "larger than the output layer's"),
                   (float("inf"), "more than 1,000× smaller"))
 
 
+# A verdict's status as the lesson says it.
+STATUS = {"solved": "solved", "stuck": "stuck", "learning": "still learning",
+          "diverged": "diverged"}
+
+
 def shrink_choice(factor: float) -> str:
     """The choice that holds ``factor`` (= ‖dW⁽ᴸ⁺¹⁾‖ / ‖dW⁽¹⁾‖); inf (no gradient reaches
     layer 1) is the last."""
@@ -293,8 +298,8 @@ def _vanish_solve():
         f"{_norms_text(v['tanh_norms'])}; the first layer's gradient is "
         f"{vanishing.shrink_text(v['tanh_factor'])} than the output layer's.",
         f"After {sigmoid_run.config.epochs:,} epochs the sigmoid network's MSE is "
-        f"{sigmoid_run.mse[-1]:.4f} ({sigmoid_run.verdict.status}); the tanh network's is "
-        f"{tanh_run.mse[-1]:.4f} ({tanh_run.verdict.status}).",
+        f"{sigmoid_run.mse[-1]:.4f} ({STATUS[sigmoid_run.verdict.status]}); the tanh "
+        f"network's is {tanh_run.mse[-1]:.4f} ({STATUS[tanh_run.verdict.status]}).",
     )
 
 

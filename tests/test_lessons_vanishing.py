@@ -117,3 +117,12 @@ def test_gradient_norms_at_depth_two_match_the_reference():
     (0.1, 0.0, "larger (the output layer's is zero)"), (np.inf, 1.0, "not comparable")])
 def test_shrink_words(first, last, words):
     assert vanishing.shrink_text(vanishing.shrink(first, last)).startswith(words)
+
+
+def test_the_verdicts_are_the_engines(lesson):
+    from backprop import train
+    from backprop.lessons import STATUS
+    words = [STATUS[train(TrainConfig(hidden=DEEP, activation=a)).verdict.status]
+             for a in ("sigmoid", "tanh")]
+    assert lesson[0].explanation[-1].count("(") == 2
+    assert all(f"({w})" in lesson[0].explanation[-1] for w in words), words
