@@ -30,11 +30,13 @@ from .config import FIELDS, TrainConfig, filled_message, settings_table
 from .datasets import CONTINUOUS, CUSTOM
 from .diagnosis import correct as is_correct
 from .export import log_line, standalone_script
+from .nn import widths_of
 from .runfile import MAX_BYTES, RunFileError, loads, run_to_json
 from .training import Run, train
 
 TABLE_ROWS = 8  # rows of predictions shown for the continuous datasets
 BROKEN_PIPE = 128 + 13  # the status a shell reports for a tool stopped by SIGPIPE
+SCRIPT_LAYERS = 1  # the hidden layers export.standalone_script writes (the tutorial's one)
 
 
 class CliError(Exception):
@@ -233,6 +235,12 @@ def train_command(args: argparse.Namespace) -> int:
 def script_command(args: argparse.Namespace) -> int:
     """Print (or write to ``--out``) the standalone script for the flags' run."""
     config = _config(args)
+    if len(config.hidden) > SCRIPT_LAYERS:
+        raise CliError(f"script writes the tutorial's program, which has one hidden layer; "
+                       f"--hidden {FIELDS['hidden'].text(config.hidden)} has "
+                       f"{len(config.hidden)} (a standalone script at depth is not written "
+                       f"yet): train it with python -m backprop train --hidden "
+                       f"{FIELDS['hidden'].text(config.hidden)}")
     params = load_params(args.load, config.hidden)[0] if args.load is not None else None
     source = standalone_script(config, params, args.log_every)
     if args.out is None:
@@ -258,9 +266,10 @@ def _config(args) -> TrainConfig:
                           if getattr(args, name) is not None})
 
 
-def load_params(path: str, hidden: int) -> tuple[dict, str]:
-    """The weights of the run file at ``path`` (for ``hidden`` units), and a note on the
-    settings the file left out ("" if none; see ``config.filled_message``)."""
+def load_params(path: str, hidden) -> tuple[dict, str]:
+    """The weights of the run file at ``path``, which must be for exactly these hidden
+    widths (``(3, 2)``: the same depth and the same width in every layer), and a note on
+    the settings the file left out ("" if none; see ``config.filled_message``)."""
     try:
         with open(path, "rb") as file:
             data = file.read(MAX_BYTES + 1)
@@ -273,11 +282,22 @@ def load_params(path: str, hidden: int) -> tuple[dict, str]:
         loaded = loads(data)
     except RunFileError as err:
         raise CliError(f"run file {path!r}: {err}") from None
-    if loaded.config.hidden != hidden:
-        raise CliError(f"run file {path!r} is for hidden = {loaded.config.hidden}, but "
-                       f"--hidden is {hidden}; pass --hidden {loaded.config.hidden} to "
-                       f"start from its weights")
+    if loaded.config.hidden != widths_of(hidden):
+        text = FIELDS["hidden"].text
+        raise CliError(f"run file {path!r} is for hidden = {text(loaded.config.hidden)} "
+                       f"({layers_words(loaded.config.hidden)}), but --hidden is "
+                       f"{text(hidden)} ({layers_words(hidden)}); pass --hidden "
+                       f"{text(loaded.config.hidden)} to start from its weights")
     return loaded.params, filled_message(path, loaded)
+
+
+def layers_words(hidden) -> str:
+    """``1 hidden layer of 2 units``, ``2 hidden layers of 3 and 2 units``."""
+    widths = widths_of(hidden)
+    sizes = " and ".join([", ".join(map(str, widths[:-1])), str(widths[-1])] if
+                         len(widths) > 1 else [str(widths[0])])
+    layers = "1 hidden layer" if len(widths) == 1 else f"{len(widths)} hidden layers"
+    return f"{layers} of {sizes} unit{'' if widths == (1,) else 's'}"
 
 
 def check_writable(path: str) -> None:

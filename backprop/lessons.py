@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import nn
-from .config import TrainConfig
+from . import nn, vanishing
+from .compare import train_pair
+from .config import FIELDS, TrainConfig
 from .datasets import PATTERNS
 from .diagnosis import PLATEAUS, nearest_plateau
 from .explore import saturation
@@ -53,6 +54,7 @@ class Lesson:
     view: str
     ask: Callable[[], Question]
     solve: Callable[[], tuple[object, tuple[str, ...]]] = field(repr=False)
+    compare: dict = field(default_factory=dict)  # run B's changes, for the Compare page
 
 
 def _name(i: int) -> str:
@@ -210,6 +212,97 @@ def _escape_solve(seeds: int | None = None):
                        for name, fraction in fractions.items())
 
 
+# --- 5. vanishing gradients in a deep sigmoid network ---------------------------------
+
+DEEP = {"hidden": (4, 4, 4, 4)}  # over the tutorial's settings: sigmoid, seed 0
+AGAINST = {"activation": "tanh"}  # the comparison: the same start, another activation
+# How many times smaller the first layer's gradient is than the output layer's: each
+# choice covers factors below its bound (and at least the previous one's).
+SHRINK_CHOICES = ((0.5, "larger than the output layer's"),
+                  (2.0, "about the same (less than 2× apart)"),
+                  (10.0, "2 to 10× smaller"),
+                  (100.0, "10 to 100× smaller"),
+                  (1000.0, "100 to 1,000× smaller"),
+                  (float("inf"), "more than 1,000× smaller"))
+
+
+# A verdict's status as the lesson says it.
+STATUS = {"solved": "solved", "stuck": "stuck", "learning": "still learning",
+          "diverged": "diverged"}
+
+
+def shrink_choice(factor: float) -> str:
+    """The choice that holds ``factor`` (= ‖dW⁽ᴸ⁺¹⁾‖ / ‖dW⁽¹⁾‖); inf (no gradient reaches
+    layer 1) is the last."""
+    return next((text for bound, text in SHRINK_CHOICES if factor < bound),
+                SHRINK_CHOICES[-1][1])
+
+
+def _deep_config() -> TrainConfig:
+    return TrainConfig().replace(**DEEP)
+
+
+def _vanish_ask() -> Question:
+    config = _deep_config()
+    last = len(config.hidden) + 1
+    return Question(
+        f"A network with {len(config.hidden)} hidden layers of {config.hidden[0]} sigmoid "
+        f"units (hidden = {FIELDS['hidden'].text(config.hidden)}) takes its first batch "
+        f"update from seed {config.seed}. Compared with the output layer's weight gradient "
+        f"{vanishing.norm_name(last)}, how big is the first layer's {vanishing.norm_name(1)}?",
+        tuple(text for _, text in SHRINK_CHOICES))
+
+
+def _norms_text(norms) -> str:
+    return ", ".join(f"{vanishing.norm_name(layer)} = {value:.2g}"
+                     for layer, value in enumerate(norms, start=1))
+
+
+def vanishing_numbers() -> dict:
+    """Every number lesson 5 states, computed by training both networks from one start.
+
+    norms / tanh_norms : (L+1,) ‖dW⁽ˡ⁾‖ at the first update (epoch 0); factor / tanh_factor :
+    output over first; means : (L,) mean σ′ per hidden layer then; peak / tanh_peak : the
+    largest slope of each activation; bound : peak ** L; runs : the two ``Run``s.
+    """
+    sigmoid_run, tanh_run, _ = train_pair(_deep_config(), _deep_config().replace(**AGAINST))
+    first, tanh_first = sigmoid_run.history.at(0), tanh_run.history.at(0)
+    norms, tanh_norms = vanishing.gradient_norms(first), vanishing.gradient_norms(tanh_first)
+    peak, at = vanishing.derivative_peak("sigmoid")
+    return {"norms": norms, "factor": vanishing.shrink(norms[0], norms[-1]),
+            "tanh_norms": tanh_norms,
+            "tanh_factor": vanishing.shrink(tanh_norms[0], tanh_norms[-1]),
+            "means": vanishing.derivative_means(first), "peak": peak, "peak_at": at,
+            "bound": peak ** len(sigmoid_run.config.hidden),
+            "tanh_peak": vanishing.derivative_peak(AGAINST["activation"])[0],
+            "runs": (sigmoid_run, tanh_run)}
+
+
+def _vanish_solve():
+    v = vanishing_numbers()
+    sigmoid_run, tanh_run = v["runs"]
+    L = len(sigmoid_run.config.hidden)
+    slowest = int(np.argmin(v["norms"])) + 1
+    product = " × ".join([f"{v['peak']:g}"] * L)
+    return shrink_choice(v["factor"]), (
+        f"At the first update, from the input layer to the output: {_norms_text(v['norms'])}. "
+        f"The first layer's gradient is {vanishing.shrink_text(v['factor'])} than the output "
+        f"layer's, and layer {slowest} has the smallest: it learns slowest.",
+        "Why: each hidden layer's error is δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ σ′(z⁽ˡ⁾), so the error "
+        f"that reaches layer 1 has been multiplied by σ′ once per hidden layer: {L} times.",
+        f"σ′ is at most {v['peak']:g} (at z = {v['peak_at']:g}), so those {L} factors alone "
+        f"scale it by at most {product} = 1/{1 / v['bound']:,.0f}, unless the weights make "
+        "up for it. "
+        f"Here the mean σ′ of layers 1 to {L} is {_vec(v['means'])}.",
+        f"tanh′ is at most {v['tanh_peak']:g}. From the same initial weights with tanh: "
+        f"{_norms_text(v['tanh_norms'])}; the first layer's gradient is "
+        f"{vanishing.shrink_text(v['tanh_factor'])} than the output layer's.",
+        f"After {sigmoid_run.config.epochs:,} epochs the sigmoid network's MSE is "
+        f"{sigmoid_run.mse[-1]:.4f} ({STATUS[sigmoid_run.verdict.status]}); the tanh "
+        f"network's is {tanh_run.mse[-1]:.4f} ({STATUS[tanh_run.verdict.status]}).",
+    )
+
+
 LESSONS = {lesson.key: lesson for lesson in (
     Lesson("forward", "1. A forward pass by hand", {}, "Backprop step", _forward_ask,
            _forward_solve),
@@ -218,6 +311,8 @@ LESSONS = {lesson.key: lesson for lesson in (
     Lesson("stuck", "3. Why seed 0 gets stuck", {}, "Why stuck?", _stuck_ask, _stuck_solve),
     Lesson("escape", "4. Escaping the plateau", {}, "Seed census", _escape_ask,
            _escape_solve),
+    Lesson("vanishing", "5. Vanishing gradients in a deep sigmoid network", DEEP,
+           "Gradient flow", _vanish_ask, _vanish_solve, compare=AGAINST),
 )}
 
 

@@ -31,7 +31,7 @@ def reset_key(config: TrainConfig) -> tuple:
 class Live:
     """One live run: the current weights, the MSE of every epoch so far, and why it stopped.
 
-    params : W1 (H, 2), b1 (H, 1), W2 (1, H), b2 (1, 1).
+    params : W1 (n1, 2), b1 (n1, 1), ..., W{L+1} (1, nL), b{L+1} (1, 1) (``nn.init_params``).
     mse : (epochs done,) MSE before each update.
     shuffle : online mode's sample order, continued across chunks.
     optimizer_state : momentum's velocity or Adam's moments, continued across chunks;
@@ -107,8 +107,9 @@ class Score:
 
 
 def score(params: dict, X, y, activation: str = "sigmoid") -> Score:
-    """Forward pass over the samples X (2, n) with targets y (1, n); count the right answers."""
-    predictions = nn.forward(params, X, activation)["a2"][0]
+    """Forward pass over the samples X (2, n) with targets y (1, n), at any depth; count the
+    right answers."""
+    predictions = nn.forward(params, X, activation)["out"][0]
     return Score(predictions, int(correct(predictions, y[0]).sum()),
                  nn.mean_squared_error(predictions, y[0]))
 
@@ -117,3 +118,16 @@ def live_score(live: Live, config: TrainConfig) -> Score:
     """``score`` of the live weights on the config's dataset."""
     X, y = dataset(config)
     return score(live.params, X, y, config.activation)
+
+
+def plane_grid(params: dict, points, shape: tuple[int, int], activation: str) -> dict:
+    """What the live view draws over the input plane, at any depth.
+
+    points : (2, ny * nx) grid points (``Plane.points``); shape : (ny, nx).
+    Returns ``out`` (ny, nx), the network's output, and ``deriv1`` (n1, ny, nx), the first
+    hidden layer's f′(z⁽¹⁾) (from a⁽¹⁾): the layer the vanishing gradient reaches last.
+    """
+    cache = nn.forward(params, points, activation)
+    ny, nx = shape
+    return {"out": cache["out"].reshape(ny, nx),
+            "deriv1": nn.DERIVATIVES[activation](cache["a1"]).reshape(-1, ny, nx)}

@@ -84,10 +84,69 @@ def test_bad_lesson_link_values_warn(key, bad):
     assert [b for b in at.button if b.label == "Check my answer"], "falls back to asking"
 
 
-def test_the_fifth_lesson_says_it_is_not_there_yet():
+def deep_factor() -> float:
+    """‖dW⁽⁵⁾‖ / ‖dW⁽¹⁾‖ at seed 0's first update of a 4,4,4,4 sigmoid net (reference)."""
+    from tests.reference_deep import DeepNetwork
+    X, y = np.array([[0.0, 0, 1, 1], [0, 1, 0, 1]]), np.array([[0.0, 1, 1, 0]])
+    dW, _ = DeepNetwork((4, 4, 4, 4), seed=0).gradients(X, y)
+    return float(np.linalg.norm(dW[-1]) / np.linalg.norm(dW[0]))
+
+
+def test_the_vanishing_lesson_asks_then_tells_with_the_engines_numbers():
     at = start({**LESSONS, "lesson": "vanishing"})
-    assert any("deeper networks" in i.value for i in at.info)
-    assert not [b for b in at.button if b.label == "Check my answer"]
+    (check,) = [b for b in at.button if b.label == "Check my answer"]
+    assert check.disabled and not explanations(at), "nothing before an answer"
+    assert not [b for b in at.button if b.label.startswith("Open this")]
+    at.radio(key="answer").set_value("about the same (less than 2× apart)")
+    at = ok(at.run())
+    [b for b in at.button if b.label == "Check my answer"][0].click()
+    at = ok(at.run())
+    factor = deep_factor()
+    assert 100 <= factor < 1000, factor  # the reference's ratio, so the right choice is:
+    assert at.error and "100 to 1,000× smaller" in at.error[0].value
+    lines = " ".join(explanations(at))
+    assert f"{factor:.3g}× smaller" in lines and "1/256" in lines
+    assert url(at)["step"] == "revealed" and url(at)["lesson"] == "vanishing"
+
+
+def _lessons_only():
+    """The Lessons page alone: what its buttons set, without drawing the page they open."""
+    import streamlit as st
+
+    from backprop import TrainConfig
+    from ui import lessons
+
+    st.session_state.setdefault("following_link", True)
+    lessons.lessons_page(TrainConfig(), None)
+    st.session_state.following_link = False
+
+
+def test_the_vanishing_link_is_judged_and_opens_gradient_flow():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_function(_lessons_only, default_timeout=60)
+    for key, value in {"lesson": "vanishing", "step": "revealed",
+                       "answer": "100 to 1,000× smaller"}.items():
+        at.query_params[key] = value
+    at = ok(at.run())
+    assert at.success, "the link's answer is the reference's bucket"
+    [b for b in at.button if b.label == "Open this in the app (Gradient flow)"][0].click()
+    at = ok(at.run())
+    assert (at.session_state["page"], at.session_state["view"]) == ("Run", "Gradient flow")
+    assert at.session_state["hidden"] == "4,4,4,4"
+    assert at.session_state["activation"] == "sigmoid"
+
+
+def test_the_vanishing_lesson_opens_sigmoid_against_tanh_on_the_compare_page():
+    at = start({**LESSONS, "lesson": "vanishing", "step": "revealed",
+                "answer": "100 to 1,000× smaller"})
+    (compare,) = [b for b in at.button if b.label.startswith("Compare side by side")]
+    assert "activation tanh (A: sigmoid)" in compare.label
+    at = ok(compare.click().run())
+    assert at.session_state["page"] == "Compare"
+    assert url(at)["b.activation"] == "tanh" and url(at)["hidden"] == "4,4,4,4"
+    assert any(c.value.startswith("Same start") for c in at.caption)
+    flow = [c.value for c in at.caption if c.value.startswith("‖dW⁽¹⁾‖ = ")]
+    assert len(flow) == 2, "both runs' first-against-output gradient caption"
 
 
 def test_quiz_hides_then_shows():
@@ -113,3 +172,10 @@ def test_another_lesson_starts_by_asking_again():
     assert not explanations(at) and not at.success and not at.error
     assert at.radio(key="answer").value is None, "the old lesson's answer is gone"
     assert url(at)["step"] == "asked"
+
+
+def test_the_vanishing_lesson_in_quiz_mode_still_asks_first():
+    at = start({**LESSONS, "lesson": "vanishing", "quiz": "true"})
+    assert at.toggle(key="quiz").value
+    (check,) = [b for b in at.button if b.label == "Check my answer"]
+    assert check.disabled and not explanations(at)

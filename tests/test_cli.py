@@ -77,7 +77,7 @@ def test_every_flag_reaches_the_config(capsys):
                          epochs=40, seed=7, init="xavier", update="online", samples=20,
                          noise=0.2)
     flags = [part for name in FIELDS if FIELDS[name].kind != "points"  # --data FILE: below
-             for part in (f"--{name}", getattr(config, name))]
+             for part in (f"--{name}", FIELDS[name].text(getattr(config, name)))]
     code, out, _ = run_cli(capsys, "train", *flags, "--log-every", 10)
     assert code == 0
     assert epoch_lines(out) == expected_log(train(config).mse, 10)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from backprop import FIELDS, TrainConfig, flow
+from backprop import FIELDS, TrainConfig, flow, vanishing
 from backprop import compare as cmp
 
 from . import widgets
@@ -157,10 +157,33 @@ def pair_panel(a: TrainConfig, start_a, b: TrainConfig, start_b) -> None:
             with column:
                 shown = int(run.history.epochs[k])
                 st.caption(f"Run {label} at epoch {shown:,}")
-                st.plotly_chart(cached_figure(name, run.config, start, k), key=f"b_{name}_{label}",
-                                **CHART)
+                figure = _figure(name, run.config, start, k)
+                if figure is None:
+                    st.info(f"{title} does not draw {len(run.config.hidden)} hidden layers "
+                            "yet.", icon=":material/construction:")
+                else:
+                    st.plotly_chart(figure, key=f"b_{name}_{label}", **CHART)
                 if name == "gradient flow":
-                    s = flow.flow_summary(run.history.steps, k, run.config.activation)
-                    st.caption(f"‖dW⁽¹⁾‖ / ‖dW⁽²⁾‖ = {s['ratio']:.3g}: the hidden layer's "
-                               f"gradient is {flow.shrink_words(s['ratio'])}; mean "
-                               f"derivative {s['mean_deriv']:.3g} (ceiling {s['ceiling']:g}).")
+                    st.caption(_flow_caption(run, k))
+
+
+def _figure(name: str, config: TrainConfig, start, k: int):
+    """The stored figure, or None for a deeper network a view cannot draw yet (the
+    tutorial's depth always draws, and any error there is raised)."""
+    try:
+        return cached_figure(name, config, start, k)
+    except (ValueError, KeyError, IndexError, TypeError):
+        if len(config.hidden) == 1:
+            raise
+        return None
+
+
+def _flow_caption(run, k: int) -> str:
+    """The gradient-flow numbers under each run: the tutorial's caption at one hidden layer,
+    the first against the output layer's gradient at any depth."""
+    if len(run.config.hidden) > 1:
+        return vanishing.first_last_caption(run.history.at(k)) + "."
+    s = flow.flow_summary(run.history.steps, k, run.config.activation)
+    return (f"‖dW⁽¹⁾‖ / ‖dW⁽²⁾‖ = {s['ratio']:.3g}: the hidden layer's gradient is "
+            f"{flow.shrink_words(s['ratio'])}; mean derivative {s['mean_deriv']:.3g} "
+            f"(ceiling {s['ceiling']:g}).")

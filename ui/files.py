@@ -15,7 +15,7 @@ from backprop import TrainConfig, tables
 from backprop.config import filled_message
 from backprop.export import standalone_script
 from backprop.replay import replay_html
-from backprop.runfile import RunFileError, loads, run_to_json
+from backprop.runfile import RunFileError, loads, param_shapes, run_to_json
 
 from . import widgets
 from .common import plain
@@ -43,13 +43,23 @@ def _on_upload() -> None:
     st.session_state.start_filled = filled_message(upload.name, loaded)
 
 
+def weights_fit(start: str, hidden) -> bool:
+    """Whether the weights in ``start`` (JSON: name -> nested lists) have exactly the layers
+    and shapes of a network with these hidden widths (``runfile.param_shapes``)."""
+    weights = json.loads(start)
+    shapes = param_shapes(hidden)
+    return set(weights) == set(shapes) and all(
+        np.shape(weights[name]) == shape for name, shape in shapes.items())
+
+
 def uploaded_weights(config: TrainConfig) -> str | None:
-    """The uploaded starting weights, if they still fit the hidden-layer size."""
+    """The uploaded starting weights, if they still fit the hidden layers (every shape)."""
     start = st.session_state.get("start")
-    if start and len(json.loads(start)["W1"]) != config.hidden:
+    if start and not weights_fit(start, config.hidden):
         st.session_state.pop("start")
-        st.info("The uploaded weights were set aside: they are for a different number of "
-                "hidden units. Training starts from random weights.", icon=":material/info:")
+        st.info("The uploaded weights were set aside: they are for different hidden layers "
+                "(depth or widths). Training starts from random weights.",
+                icon=":material/info:")
         return None
     return start
 

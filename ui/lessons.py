@@ -13,6 +13,7 @@ import dataclasses
 import streamlit as st
 
 from backprop import TrainConfig
+from backprop.compare import PREFIX, b_query, describe
 from backprop.lessons import CENSUS_SEEDS, LESSONS, RECIPES, reveal
 
 from . import views, widgets
@@ -20,8 +21,6 @@ from .common import check_link_choice, check_link_flag, note_link_value, plain
 from .settings import settings_changed
 
 DEFAULTS = TrainConfig()
-# Lesson 5 of the issue needs more than one hidden layer: listed, honestly not yet there.
-COMING = {"vanishing": "5. Vanishing gradients in a deep sigmoid network"}
 STEPS = ("asked", "revealed")
 
 
@@ -32,7 +31,7 @@ def _solved(key: str):
 
 
 def _title(key: str) -> str:
-    return LESSONS[key].title if key in LESSONS else COMING[key] + " (coming)"
+    return LESSONS[key].title
 
 
 def _reset_step() -> None:
@@ -57,6 +56,16 @@ def _open_in_app(lesson) -> None:
         st.session_state.page, st.session_state.view = "Run", lesson.view
     else:
         st.session_state.page = lesson.view
+
+
+def _open_compare(lesson) -> None:
+    """The lesson's settings as run A and ``lesson.compare`` as run B, on the Compare page."""
+    _open_in_app(lesson)
+    for key in [k for k in st.query_params if k.startswith(PREFIX)]:
+        del st.query_params[key]
+    a = DEFAULTS.replace(**lesson.settings)
+    st.query_params.update(b_query(a, a.replace(**lesson.compare)))  # read by compare_page
+    st.session_state.page = "Compare"
 
 
 def _link_step() -> None:
@@ -85,9 +94,12 @@ def _answer_controls(lesson):
 
 
 def _reveal_panel(lesson, answer) -> None:
-    if lesson.key == "escape" and lesson.key not in st.session_state.get("solved", ()):
+    fresh = lesson.key not in st.session_state.get("solved", ())
+    if lesson.key == "escape" and fresh:
         label = (f"Training {CENSUS_SEEDS} seeds for the tutorial and each of "
                  f"{len(RECIPES)} recipes (a few seconds)…")
+    elif lesson.compare and fresh:
+        label = "Training both deep networks, sigmoid and tanh, from one start…"
     else:
         label = "Computing…"
     with st.spinner(label):
@@ -100,27 +112,29 @@ def _reveal_panel(lesson, answer) -> None:
         st.error(f"Not quite: you said {plain(str(answer))}; the answer is "
                  f"**{plain(result.answer)}**.", icon=":material/cancel:")
     st.markdown("\n".join(f"- {plain(line)}" for line in result.explanation))
-    st.button(f"Open this in the app ({lesson.view})", on_click=_open_in_app, args=(lesson,),
-              type="primary", help="Sets the lesson's settings (over the tutorial's) and "
-                                   "opens the view that shows the answer.")
+    c1, c2 = st.columns(2)
+    c1.button(f"Open this in the app ({lesson.view})", on_click=_open_in_app, args=(lesson,),
+              type="primary", width="stretch",
+              help="Sets the lesson's settings (over the tutorial's) and opens the view that "
+                   "shows the answer.")
+    if lesson.compare:
+        a = DEFAULTS.replace(**lesson.settings)
+        c2.button(f"Compare side by side ({describe(a, a.replace(**lesson.compare))})",
+                  on_click=_open_compare, args=(lesson,), width="stretch",
+                  help="Opens the Compare page: run A has the lesson's settings, run B "
+                       "changes only this, from the same initial weights.")
 
 
 def lessons_page(config: TrainConfig, start: str | None) -> None:
     """Pick a lesson, answer its question, then see the computed answer and why."""
-    keys = [*LESSONS, *COMING]
+    keys = list(LESSONS)
     check_link_choice("lesson", keys, keys[0])
     _link_step()
     # The options are the short keys, so the link reads ?lesson=stuck; the titles are captions.
     key = st.radio("Lesson", keys, key="lesson", captions=[_title(k) for k in keys],
                    horizontal=True, bind="query-params", on_change=_reset_step)
-    if key in LESSONS:
-        st.subheader(LESSONS[key].title)
-    if key in COMING:
-        st.info("This lesson needs a network with several hidden layers, so that the "
-                "gradient can shrink layer by layer. It is coming with deeper networks; "
-                "the app has one hidden layer for now.", icon=":material/construction:")
-        return
     lesson = LESSONS[key]
+    st.subheader(lesson.title)
     st.caption("Commit to an answer first: nothing is revealed until you check it. "
                "Every number in the answer is computed by the app as you watch.")
     answer = _answer_controls(lesson)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from backprop import FIELDS, TrainConfig, live
 from backprop import figures as fig
-from backprop.plane import evaluate, plane_around
+from backprop.plane import plane_around
 from backprop.training import dataset
 
 from .common import CHART
@@ -61,7 +61,7 @@ def live_panel(config: TrainConfig, run_every) -> None:
         st.markdown(f"**Epoch {state.epochs:,}** · MSE {score.mse:.5f} · "
                     f"{score.right} of {score.samples} samples right")
         plane = plane_around(X)
-        grid = evaluate(state.params, plane, config.activation)
+        grid = live.plane_grid(state.params, plane.points, plane.shape, config.activation)
         c1, c2, c3 = st.columns(FIRST_SCREEN_WIDTHS)
         with c1:
             # At epoch 0 there is no curve yet: the chart shows the current MSE.
@@ -69,10 +69,13 @@ def live_panel(config: TrainConfig, run_every) -> None:
                                             objective=config.loss, current=score.mse),
                             **CHART, key="live_loss")
         with c2:
-            st.plotly_chart(fig.surface_figure(plane, grid["a2"], X, y), **CHART,
+            st.plotly_chart(fig.surface_figure(plane, grid["out"], X, y), **CHART,
                             key="live_surface")
         with c3:
             st.plotly_chart(fig.derivative_heatmaps_figure(plane, grid["deriv1"], X, y,
                                                            config.activation),
                             **CHART, key="live_deriv")
+            if len(config.hidden) > 1:
+                st.caption(f"σ′ maps of the first of {len(config.hidden)} hidden layers: "
+                           "the layer the error reaches last, through every layer's σ′.")
     _view()
