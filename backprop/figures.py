@@ -8,6 +8,7 @@ yellow = learning) for derivatives. Names follow :mod:`backprop.notation`.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -159,3 +160,34 @@ def surface_figure(plane: Plane, a2, X, y, title: str | None = None,
         "margin": {"t": 70 if title else 40, "b": 20}}, 480, title)
 
 
+
+
+_TUTORIAL_LAYERS = re.compile("⁽([12])⁾|hidden unit (\\d+)")
+
+
+def at_last_layer(figure: go.Figure, hidden: int) -> go.Figure:
+    """A figure drawn with the tutorial's names, renamed for a network of ``hidden`` layers.
+
+    a⁽¹⁾ (the hidden layer) becomes the last hidden layer's a⁽ᴸ⁾, a⁽²⁾ (the output)
+    becomes a⁽ᴸ⁺¹⁾ and "hidden unit j" "layer L unit j", in every title, name and
+    hover text. For builders that only know one hidden layer (the hidden-space
+    figure); one hidden layer returns the figure unchanged.
+    """
+    if hidden == 1:
+        return figure
+
+    def rename(match: re.Match) -> str:
+        if match.group(2):
+            return n.layer_unit(hidden, int(match.group(2)))
+        return n.layer("", hidden + int(match.group(1)) - 1)
+
+    def walk(node):
+        if isinstance(node, str):
+            return _TUTORIAL_LAYERS.sub(rename, node)
+        if isinstance(node, dict):
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(value) for value in node]
+        return node
+
+    return go.Figure(walk(figure.to_plotly_json()))
