@@ -162,7 +162,7 @@ def surface_figure(plane: Plane, a2, X, y, title: str | None = None,
 
 
 
-_TUTORIAL_LAYERS = re.compile("⁽([12])⁾|hidden unit (\\d+)")
+_TUTORIAL_LAYERS = re.compile("⁽([¹²])⁾|hidden unit (\\d+)")
 
 
 def at_last_layer(figure: go.Figure, hidden: int) -> go.Figure:
@@ -179,7 +179,7 @@ def at_last_layer(figure: go.Figure, hidden: int) -> go.Figure:
     def rename(match: re.Match) -> str:
         if match.group(2):
             return n.layer_unit(hidden, int(match.group(2)))
-        return n.layer("", hidden + int(match.group(1)) - 1)
+        return n.layer("", hidden + "¹²".index(match.group(1)))
 
     def walk(node):
         if isinstance(node, str):

@@ -39,8 +39,8 @@ ACTIVATION_SCALE = "RdBu"  # a hidden activation is not a confidence: plain, lin
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, None)}
 WIDE_LAYER = 4  # a deeper network's layers up to this wide get full panels, beyond: thumbnails
 THUMBNAILS_PER_ROW = 8
-ROW_HEIGHT = {2: 260, 4: 180, THUMBNAILS_PER_ROW: 100}  # px per row of panels, by columns
-ROW_GAP = 34  # px between rows of a deeper network's panels (room for the titles)
+ROW_HEIGHT = {2: 260, 3: 160, 4: 130, THUMBNAILS_PER_ROW: 90}  # px a row of panels, by columns
+ROW_GAP = 44  # px between rows of a deeper network's panels (room for the titles)
 STRIP_ROWS = 48  # the strip shows every (unit, sample) up to this many rows, else unit means
 
 
