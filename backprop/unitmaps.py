@@ -7,7 +7,7 @@ WIDE_LAYER wraps onto more rows), each panel titled with its layer and unit
 (σ′(z⁽²⁾₃), a⁽²⁾₃), so the layers read top to bottom as the data flows. Layers
 wider than WIDE_LAYER units turn the panels into thumbnails, like a playground's
 neurons: eight to a row, no tick labels, the values on hover. Four layers of 16
-units are then 8 rows of thumbnails, about 900 px tall.
+units are then 8 rows of thumbnails, under 1000 px tall.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ ACTIVATION_SCALE = "RdBu"  # a hidden activation is not a confidence: plain, lin
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, None)}
 WIDE_LAYER = 4  # a deeper network's layers up to this wide get full panels, beyond: thumbnails
 THUMBNAILS_PER_ROW = 8
-ROW_HEIGHT = {2: 260, 3: 160, 4: 130, THUMBNAILS_PER_ROW: 90}  # px a row of panels, by columns
-ROW_GAP = 44  # px between rows of a deeper network's panels (room for the titles)
+ROW_HEIGHT = {2: 260, 3: 160, 4: 130, THUMBNAILS_PER_ROW: 80}  # px a row of panels, by columns
+ROW_GAP = {False: 44, True: 26}  # px between rows of panels (room for titles), by thumbnails
 STRIP_ROWS = 48  # the strip shows every (unit, sample) up to this many rows, else unit means
 
 
@@ -98,9 +98,10 @@ def panel_layout(widths, title, columns: int | None = None) -> Layout:
         for j, k in enumerate(where):
             titles[k] = title(layer, j + 1)
     row_height = next(h for c, h in sorted(ROW_HEIGHT.items()) if cols <= c)
-    plot = row * row_height + (row - 1) * ROW_GAP
+    gap = ROW_GAP[cols >= THUMBNAILS_PER_ROW]
+    plot = row * row_height + (row - 1) * gap
     return Layout(row, cols, slots, titles, 130 + plot,
-                  0.03 if cols >= THUMBNAILS_PER_ROW else 0.08, ROW_GAP / plot)
+                  0.03 if cols >= THUMBNAILS_PER_ROW else 0.08, gap / plot)
 
 
 def _axes(layout: dict, plan: Layout, ids, plane: Plane) -> None:
