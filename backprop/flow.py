@@ -203,11 +203,14 @@ def _slope_traces(epochs, steps: dict, L: int, activation: str, where: dict) -> 
     if L == 1:
         data = [trace("scatter", x=epochs, y=_positive(means[0]), name=f"mean {symbol}",
                       line={"color": GREY}, **line)]
-    else:
+    else:  # one legend entry for the thin per-layer lines: the legend must fit a phone
         colours = layer_colours(L + 1)[1:][::-1]  # layer 1 red, as in the norms above
         slope = notation.ACTIVATION_SYMBOL[activation] + "′"
-        data = [trace("scatter", x=epochs, y=_positive(m), name=f"mean {slope} layer {layer}",
-                      line={"color": c, "width": 1}, **line)
+        data = [trace("scatter", x=epochs, y=_positive(m), mode="lines",
+                      name=f"mean {slope} of each layer (colours as above)",
+                      legendgroup="means", showlegend=layer == 1,
+                      hovertemplate=f"layer {layer}: mean {slope} %{{y:.3g}}<extra></extra>",
+                      line={"color": c, "width": 1}, **where)
                 for layer, (m, c) in enumerate(zip(means, colours, strict=True), start=1)]
         data.append(trace("scatter", x=epochs, y=_positive(np.prod(means, axis=0)),
                           name=f"product of the {L} means", line={"color": "black"}, **line))
@@ -250,4 +253,6 @@ def gradient_flow_figure(epochs, steps: dict, activation: str = "sigmoid",
                             for x, y in ((x1, y1), (x2, y2))]
     layout["legend"] = {"orientation": "h", "y": -0.22, "x": 0}
     layout["margin"] = {"t": 30}  # room for the first panel's title
-    return styled_figure(data, layout, height + (40 * ((L + 1) // 2) if L > 1 else 0))
+    # A deeper network's legend has L + 5 entries, stacked on a narrow screen: room for it.
+    entries = sum(1 for t in data if t.get("showlegend", True))
+    return styled_figure(data, layout, height + (16 * entries if L > 1 else 0))

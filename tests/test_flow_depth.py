@@ -84,8 +84,12 @@ def test_the_deep_figure_draws_each_layer_the_product_and_both_ceilings():
     names = [t.name for t in figure.data]
     assert names[:4] == ["‖dW⁽⁴⁾‖ output layer", "‖dW⁽³⁾‖ layer 3", "‖dW⁽²⁾‖ layer 2",
                          "‖dW⁽¹⁾‖ layer 1"]
-    assert names[4:] == ["mean σ′ layer 1", "mean σ′ layer 2", "mean σ′ layer 3",
-                         "product of the 3 means", "ceiling 0.25", "ceiling 0.25³ = 0.0156"]
+    assert names[4:] == ["mean σ′ of each layer (colours as above)"] * 3 + [
+        "product of the 3 means", "ceiling 0.25", "ceiling 0.25³ = 0.0156"]
+    assert [t.showlegend for t in figure.data[4:7]] == [True, False, False]  # one entry
+    np.testing.assert_allclose(np.asarray(figure.data[5].y, dtype=float),
+                               (h.steps["a2"] * (1 - h.steps["a2"])).mean(axis=(1, 2)),
+                               rtol=1e-5)
     first = np.asarray(figure.data[3].y, dtype=float)
     want = np.sqrt((h.steps["dW1"] ** 2).sum(axis=(1, 2)))
     np.testing.assert_allclose(first, want, rtol=1e-6)
