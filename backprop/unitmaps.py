@@ -39,6 +39,7 @@ ACTIVATION_SCALE = "RdBu"  # a hidden activation is not a confidence: plain, lin
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, None)}
 WIDE_LAYER = 4  # a deeper network's layers up to this wide get full panels, beyond: thumbnails
 THUMBNAILS_PER_ROW = 8
+THUMBNAIL_STEP = 2  # thumbnails draw every other point of the plane's grid
 ROW_HEIGHT = {2: 260, 3: 160, 4: 130, THUMBNAILS_PER_ROW: 80}  # px a row of panels, by columns
 ROW_GAP = {False: 44, True: 26}  # px between rows of panels (room for titles), by thumbnails
 STRIP_ROWS = 48  # the strip shows every (unit, sample) up to this many rows, else unit means
@@ -140,9 +141,13 @@ def _unit_panels(plane, layers, X, y, zmin, zmax, colorscale, label, title, colu
     """
     plan = panel_layout([v.shape[0] for v in layers], title, columns)
     layout, ids = grid(plan.rows, plan.cols, plan.titles, plan.hspace, plan.vspace)
-    xs, ys = rounded(plane.xs), rounded(plane.ys)
+    # A thumbnail is under 100 px wide: every other grid point is plenty, and a quarter
+    # of the data to send (64 panels at 61 x 61 would be 1.4 MB).
+    step = THUMBNAIL_STEP if plan.thumbnails else 1
+    xs, ys = rounded(plane.xs[::step]), rounded(plane.ys[::step])
     traces, first = [], True
     for values, where in zip(layers, plan.slots, strict=True):
+        values = values[:, ::step, ::step]
         for j, k in enumerate(where):
             place = {"xaxis": ids[k][0], "yaxis": ids[k][1]}
             hover = (f"{plan.titles[k]}<br>{X1} %{{x:.2f}}, {X2} %{{y:.2f}}<br>"

@@ -139,6 +139,15 @@ def test_wide_layers_become_thumbnails_and_the_height_stays_bounded(widths, cols
     assert (first.showticklabels is False) == thumbnails
     # 4 layers of 16 units: 8 rows of thumbnails, under a thousand pixels
     assert figure.layout.height <= 1000, figure.layout.height
+    # a thumbnail draws every other grid point (7 x 5 -> 4 x 3), a full panel every one
+    assert np.asarray(maps(figure)[0].z).shape == ((3, 4) if thumbnails else (5, 7))
+
+
+def test_a_thumbnail_keeps_its_values_at_the_points_it_draws():
+    layers = [np.random.default_rng(0).random((H, 5, 7)) for H in (5, 2)]
+    figure = fig.activation_heatmaps_figure(PLANE, layers, X, Y)
+    np.testing.assert_allclose(maps(figure)[6].z, layers[1][1][::2, ::2], atol=5e-4)
+    assert list(maps(figure)[6].x) == [-0.5, 0.1667, 0.8333, 1.5]
 
 
 # --- the σ′ strip per layer -------------------------------------------------------------------
