@@ -11,7 +11,7 @@ hover text; the ``tex_`` forms are LaTeX for the step-by-step equations.
 
 from __future__ import annotations
 
-_SUP = str.maketrans("0123456789()+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻")
+_SUP = str.maketrans("0123456789()+-lL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻ˡᴸ")
 _SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
 
 # How each hidden activation and its derivative are written (the output is a sigmoid).
@@ -25,8 +25,11 @@ def _sub(*indices: int) -> str:
     return glue.join(str(i) for i in indices).translate(_SUB)
 
 
-def layer(symbol: str, n: int) -> str:
-    """``W⁽¹⁾``: a layer's quantity. symbol is one of W, b, z, a, δ."""
+def layer(symbol: str, n: int | str) -> str:
+    """``W⁽¹⁾``: a layer's quantity. symbol is one of W, b, z, a, δ.
+
+    n may also be a symbol: ``layer("z", "l")`` is ``z⁽ˡ⁾``, ``layer("a", "L+1")`` ``a⁽ᴸ⁺¹⁾``.
+    """
     return f"{symbol}{f'({n})'.translate(_SUP)}"
 
 
@@ -55,12 +58,22 @@ def hidden_unit(j: int) -> str:
     return f"hidden unit {j}"
 
 
-def derivative(activation: str, n: int = 1) -> str:
+def layer_unit(n: int, j: int) -> str:
+    """``layer 2 unit 3``: unit j of hidden layer n in words (deeper networks)."""
+    return f"layer {n} unit {j}"
+
+
+def derivative_unit(activation: str, n: int, j: int) -> str:
+    """``σ′(z⁽²⁾₃)``: the slope of unit j of layer n."""
+    return f"{ACTIVATION_SYMBOL[activation]}′({unit('z', n, j)})"
+
+
+def derivative(activation: str, n: int | str = 1) -> str:
     """``σ′(z⁽¹⁾)``: the slope of layer n's activation, for titles and colour bars."""
     return f"{ACTIVATION_SYMBOL[activation]}′({layer('z', n)})"
 
 
-def activation_of(activation: str, n: int = 1) -> str:
+def activation_of(activation: str, n: int | str = 1) -> str:
     """``a⁽¹⁾ = σ(z⁽¹⁾)``."""
     return f"{layer('a', n)} = {ACTIVATION_SYMBOL[activation]}({layer('z', n)})"
 

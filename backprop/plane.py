@@ -42,17 +42,26 @@ def plane_around(X, resolution: int = 61, margin: float | None = None) -> Plane:
 
 
 def evaluate(params: dict, plane: Plane, activation: str) -> dict:
-    """Forward pass over every grid point, reshaped to the grid.
+    """Forward pass over every grid point, reshaped to the grid, for every layer.
 
-    Returns ``a2`` (ny, nx), and ``z1``, ``a1``, ``deriv1`` (H, ny, nx), where
-    deriv1 is the hidden activation's derivative f'(z1), taken from a1.
+    For each hidden layer l = 1 … L: ``z{l}``, ``a{l}`` and ``deriv{l}`` (n_l, ny, nx),
+    where deriv{l} is the hidden activation's derivative f'(z_l), taken from a{l}.
+    The output is ``out`` (ny, nx), also under its layer's name ``a{L+1}`` (``a2``
+    for the tutorial). ``hidden`` is L.
     """
     cache = nn.forward(params, plane.points, activation)
-    ny, nx = plane.shape
-    H = params["W1"].shape[0]
-    return {
-        "a2": cache["a2"].reshape(ny, nx),
-        "z1": cache["z1"].reshape(H, ny, nx),
-        "a1": cache["a1"].reshape(H, ny, nx),
-        "deriv1": nn.DERIVATIVES[activation](cache["a1"]).reshape(H, ny, nx),
-    }
+    shape = plane.shape
+    hidden = nn.layers_of(params) - 1
+    grid = {"hidden": hidden, "out": cache["out"].reshape(shape)}
+    grid[f"a{hidden + 1}"] = grid["out"]
+    for layer in range(1, hidden + 1):
+        a = cache[f"a{layer}"]
+        grid[f"z{layer}"] = cache[f"z{layer}"].reshape(-1, *shape)
+        grid[f"a{layer}"] = a.reshape(-1, *shape)
+        grid[f"deriv{layer}"] = nn.DERIVATIVES[activation](a).reshape(-1, *shape)
+    return grid
+
+
+def per_layer(values: dict, name: str, hidden: int) -> list:
+    """``[values["a1"], …, values[f"a{hidden}"]]``: one entry per hidden layer (name "a")."""
+    return [values[f"{name}{layer}"] for layer in range(1, hidden + 1)]

@@ -28,7 +28,7 @@ from backprop.explore import saturation
 from backprop.flow import gradient_flow_figure
 from backprop.landscape import landscape, landscape_figure
 from backprop.lru import LRU
-from backprop.plane import evaluate, plane_around
+from backprop.plane import evaluate, per_layer, plane_around
 
 RUNS, PLANES, FIGURES_STORE, LANDSCAPES = LRU(16), LRU(24), LRU(128), LRU(16)
 SOLVING_SEEDS = LRU(32)
@@ -58,39 +58,49 @@ def cached_plane(config: TrainConfig, start: str | None, k: int) -> dict:
     return PLANES.get((config, start, k), compute)
 
 
+def _hidden(run) -> int:
+    """L, the number of hidden layers of this run."""
+    return len(run.config.hidden)
+
+
 def _loss(run, start, k, log=False):
     return fig.loss_figure(run.mse, log, int(run.history.epochs[k]),
-                           run.config.dataset == "xor", objective=run.config.loss)
+                           run.config.dataset == "xor", objective=run.config.loss,
+                           output_layer=_hidden(run) + 1)
 
 
 def _surface(run, start, k):
     grid = cached_plane(run.config, start, k)
-    return fig.surface_figure(grid["plane"], grid["a2"], run.X, run.y)
+    return fig.surface_figure(grid["plane"], grid["out"], run.X, run.y,
+                              output_layer=_hidden(run) + 1)
 
 
 def _derivatives(run, start, k):
     grid = cached_plane(run.config, start, k)
-    return fig.derivative_heatmaps_figure(grid["plane"], grid["deriv1"], run.X, run.y,
-                                          run.config.activation)
+    return fig.derivative_heatmaps_figure(grid["plane"], per_layer(grid, "deriv", _hidden(run)),
+                                          run.X, run.y, run.config.activation)
 
 
 def _activations(run, start, k):
     grid = cached_plane(run.config, start, k)
-    return fig.activation_heatmaps_figure(grid["plane"], grid["a1"], run.X, run.y,
-                                          run.config.activation)
+    return fig.activation_heatmaps_figure(grid["plane"], per_layer(grid, "a", _hidden(run)),
+                                          run.X, run.y, run.config.activation)
 
 
 def _timeline(run, start, k):
-    return fig.saturation_timeline_figure(run.history.epochs, run.history.steps["deriv1"],
+    return fig.saturation_timeline_figure(run.history.epochs,
+                                          per_layer(run.history.steps, "deriv", _hidden(run)),
                                           run.X, run.config.activation,
                                           int(run.history.epochs[k]))
 
 
 def _hidden_space(run, start, k, units=(0, 1)):
-    h, act = run.history, run.config.activation
-    merged = saturation(h.steps["deriv1"][k], h.steps["a1"][k], run.y[0], act).merged
-    return xfig.hidden_space_figure(h.steps["a1"][: k + 1], h.steps["W2"][k], h.steps["b2"][k],
-                                    run.y[0], run.X, act, units, merged)
+    h, act, L = run.history, run.config.activation, _hidden(run)
+    a = h.steps[f"a{L}"]  # the last hidden layer's space: the output separates it by a line
+    merged = saturation(h.steps[f"deriv{L}"][k], a[k], run.y[0], act).merged
+    return fig.at_last_layer(xfig.hidden_space_figure(
+        a[: k + 1], h.steps[f"W{L + 1}"][k], h.steps[f"b{L + 1}"][k], run.y[0], run.X, act,
+        units, merged), L)
 
 
 def _network(run, start, k):

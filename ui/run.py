@@ -93,13 +93,15 @@ def surface_panel(run, start, k: int) -> None:
 
 
 def derivative_panel(run, start, k: int) -> None:
-    act = run.config.activation
-    symbol = notation.derivative(act)
+    act, L = run.config.activation, len(run.config.hidden)
+    symbol = notation.derivative(act, 1 if L == 1 else "l")
     st.plotly_chart(cached_figure("derivatives", run.config, start, k), **CHART)
     line = ("" if act == "relu" else
             f" The dotted line is the saturation threshold, {SATURATION_FRACTION:.0%} of the "
             "largest possible value.")
-    st.caption(f"{symbol} of each hidden unit j over the input plane. Backprop multiplies each "
+    units = ("each hidden unit j" if L == 1 else
+             f"each unit of the {L} hidden layers, one row of maps per layer (layer 1 on top)")
+    st.caption(f"{symbol} of {units} over the input plane. Backprop multiplies each "
                f"hidden unit's error by {symbol}: where it is dark the unit is saturated and "
                f"the weights feeding it barely move.{line}")
 

@@ -17,18 +17,33 @@ from .cache import cached_figure
 from .common import CHART, check_link_choice
 
 
+def _layers_words(run) -> str:
+    """How a caption names the hidden layers: "each hidden unit j", or every layer's units."""
+    L = len(run.config.hidden)
+    return "each hidden unit j" if L == 1 else f"each unit of each of the {L} hidden layers"
+
+
 def timeline_panel(run, at: dict) -> None:
-    act = run.config.activation
-    symbol = notation.derivative(act)
-    st.caption(f"{symbol} of each hidden unit j at each sample, through training: each row "
+    act, L = run.config.activation, len(run.config.hidden)
+    symbol = notation.derivative(act, 1 if L == 1 else "l")
+    layers = "" if L == 1 else (" The layers follow each other from layer 1 at the top, "
+                                "split by white lines.")
+    st.caption(f"{symbol} of {_layers_words(run)} at each sample, through training: each row "
                "is one unit at one sample, left to right is training time. Cells turning "
-               "dark are saturation setting in. The red line is the selected epoch.")
+               f"dark are saturation setting in. The red line is the selected epoch.{layers}")
     st.plotly_chart(cached_figure("timeline", run.config, at["start"], at["k"]), **CHART)
 
 
 def hidden_units_panel(run, at: dict) -> None:
-    st.caption("What each hidden unit j computes: its activation a⁽¹⁾ over the input plane. "
-               "The output unit draws its boundary by combining these.")
+    L = len(run.config.hidden)
+    if L == 1:
+        st.caption("What each hidden unit j computes: its activation a⁽¹⁾ over the input "
+                   "plane. The output unit draws its boundary by combining these.")
+    else:
+        st.caption(f"What each unit of each hidden layer computes: its activation a⁽ˡ⁾ over "
+                   f"the input plane, one row per layer from layer 1 down to layer {L}. Each "
+                   "layer combines the maps of the layer above; the output unit draws its "
+                   f"boundary by combining the last layer's, {notation.layer('a', L)}.")
     st.plotly_chart(cached_figure("activations", run.config, at["start"], at["k"]), **CHART)
 
 
@@ -48,31 +63,37 @@ def _unit_axes(H: int) -> tuple[int, int]:
 
 
 def stuck_panel(run, at: dict) -> None:
-    """Which units are saturated on which samples, and the samples in hidden space."""
+    """Which units of the last hidden layer are saturated on which samples, and its space."""
     h, act, k, epoch = run.history, run.config.activation, at["k"], at["epoch"]
-    report = explore.saturation(h.steps["deriv1"][k], h.steps["a1"][k], run.y[0], act)
+    L = len(run.config.hidden)
+    report = explore.saturation(h.steps[f"deriv{L}"][k], h.steps[f"a{L}"][k], run.y[0], act)
     names = fig.sample_labels(run.X)
-    symbol = notation.derivative(act)
-    st.caption(f"Hidden unit j is called saturated on a sample when {symbol} < "
+    symbol = notation.derivative(act, L)
+    a, out = notation.layer("a", L), notation.layer("a", L + 1)
+    where = "Hidden unit j" if L == 1 else f"Unit j of the last hidden layer, layer {L},"
+    st.caption(f"{where} is called saturated on a sample when {symbol} < "
                f"{report.threshold:g} ({SATURATION_FRACTION:.0%} of its largest value). "
                f"Epoch {epoch:,}.")
+    unit = "hidden unit" if L == 1 else f"layer {L} unit"
     if report.saturated and run.X.shape[1] <= LABEL_EVERY_SAMPLE:
         st.markdown("\n".join(
-            f"- hidden unit {j + 1} is saturated on {', '.join(names[i] for i in samples)}"
+            f"- {unit} {j + 1} is saturated on {', '.join(names[i] for i in samples)}"
             for j, samples in report.saturated.items()))
     elif not report.saturated:
-        st.markdown("No hidden unit is saturated on any sample at this epoch.")
+        st.markdown(f"No {unit} is saturated on any sample at this epoch.")
     if report.merged:
+        same = "hidden activations" if L == 1 else f"activations {a}"
         st.warning("Merged samples: " + "; ".join(", ".join(names[i] for i in g)
                                                   for g in report.merged)
-                   + ". These have (almost) the same hidden activations but different targets,"
+                   + f". These have (almost) the same {same} but different targets,"
                      " so the output unit cannot tell them apart: it can only predict their "
                      "average. That is the plateau.", icon=":material/merge:")
-    units = _unit_axes(run.config.hidden)
-    st.caption("Hidden space: each sample placed at its hidden activations a⁽¹⁾ (two units), "
-               "with trails showing how it moved during training. The output unit can only draw "
-               "a straight line here (dashed: where a⁽²⁾ = 0.5). Samples that collapse onto "
-               "one point can no longer be separated.")
+    units = _unit_axes(run.config.hidden[-1])
+    layer = "" if L == 1 else f" of the last hidden layer (layer {L})"
+    st.caption(f"Hidden space: each sample placed at its hidden activations {a}{layer} (two "
+               "units), with trails showing how it moved during training. The output unit can only "
+               f"draw a straight line here (dashed: where {out} = 0.5). Samples that collapse "
+               "onto one point can no longer be separated.")
     st.plotly_chart(cached_figure("hidden space", run.config, at["start"], k, tuple(units)),
                     **CHART)
 
@@ -127,12 +148,17 @@ def gradient_check_panel(run, at: dict) -> None:
 
 
 def gradient_flow_panel(run, at: dict) -> None:
-    summary = flow.flow_summary(run.history.steps, at["k"], run.config.activation)
-    st.markdown(flow.flow_caption(summary, run.config.activation, at["epoch"]))
+    act, steps, L = run.config.activation, run.history.steps, len(run.config.hidden)
+    summary = flow.flow_summary(steps, at["k"], act)
+    st.markdown(flow.flow_caption(summary, act, at["epoch"], flow.flow_summary(steps, 0, act)))
     st.plotly_chart(cached_figure("gradient flow", run.config, at["start"], at["k"]), **CHART)
-    st.caption("Top: the size of each layer's weight gradient through training. Bottom: the "
-               "mean derivative the hidden layer's error is multiplied by, under its ceiling "
-               "(dotted). Compare a sigmoid run with tanh or ReLU in the sidebar, or on the "
+    bottom = ("the mean derivative the hidden layer's error is multiplied by, under its "
+              "ceiling (dotted)" if L == 1 else
+              "the mean derivative of each hidden layer, their product (black: what the "
+              f"first layer's error is multiplied by), and the ceilings for one layer and "
+              f"for {L} (dotted)")
+    st.caption(f"Top: the size of each layer's weight gradient through training. Bottom: "
+               f"{bottom}. Compare a sigmoid run with tanh or ReLU in the sidebar, or on the "
                "Compare page. The red line is the selected epoch.")
 
 
