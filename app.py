@@ -31,9 +31,7 @@ def main() -> None:
     compare.hold_link()  # B's b.* settings, before sync_url drops the keys it does not know
     settings.sync_url(config)
     st.title("Backprop Lab")
-    st.caption("A 2-input network with one hidden layer learns by gradient descent, computed "
-               "by hand-written backpropagation. Change a setting in the sidebar; the address "
-               "bar always holds a link to exactly this view.")
+    run.intro_panel(config)
     notices = st.container()
     files.upload_error_panel()
     handweights.start_from_link(config)  # ?from_w=true: train from the link's hand weights

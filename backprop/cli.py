@@ -31,6 +31,7 @@ from .datasets import CONTINUOUS, CUSTOM
 from .diagnosis import correct as is_correct
 from .export import log_line, standalone_script
 from .nn import widths_of
+from .notation import layers_words
 from .runfile import MAX_BYTES, RunFileError, loads, run_to_json
 from .training import Run, train
 
@@ -289,15 +290,6 @@ def load_params(path: str, hidden) -> tuple[dict, str]:
                        f"{text(hidden)} ({layers_words(hidden)}); pass --hidden "
                        f"{text(loaded.config.hidden)} to start from its weights")
     return loaded.params, filled_message(path, loaded)
-
-
-def layers_words(hidden) -> str:
-    """``1 hidden layer of 2 units``, ``2 hidden layers of 3 and 2 units``."""
-    widths = widths_of(hidden)
-    sizes = " and ".join([", ".join(map(str, widths[:-1])), str(widths[-1])] if
-                         len(widths) > 1 else [str(widths[0])])
-    layers = "1 hidden layer" if len(widths) == 1 else f"{len(widths)} hidden layers"
-    return f"{layers} of {sizes} unit{'' if widths == (1,) else 's'}"
 
 
 def check_writable(path: str) -> None:

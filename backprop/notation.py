@@ -100,3 +100,12 @@ def tex_weight(n: int, j: int, k: int) -> str:
 def tex_derivative(activation: str, n: int = 1) -> str:
     r"""``\sigma'(z^{(1)})``."""
     return f"{TEX_ACTIVATION[activation]}'({tex('z', n)})"
+
+
+def layers_words(hidden) -> str:
+    """``1 hidden layer of 2 units``, ``2 hidden layers of 3 and 2 units``."""
+    widths = (int(hidden),) if isinstance(hidden, int) else tuple(hidden)
+    sizes = " and ".join([", ".join(map(str, widths[:-1])), str(widths[-1])] if
+                         len(widths) > 1 else [str(widths[0])])
+    layers = "1 hidden layer" if len(widths) == 1 else f"{len(widths)} hidden layers"
+    return f"{layers} of {sizes} unit{'' if widths == (1,) else 's'}"

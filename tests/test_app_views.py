@@ -47,7 +47,7 @@ def test_the_default_link_draws_loss_surface_and_sigma_maps_without_a_click():
     loss, surface, deriv = first_screen(at)
     assert red_lines(loss) == [10_000]  # at the selected epoch: the last one
     units = unit_maps(deriv)
-    assert len(units) == DEFAULTS.hidden  # one map per hidden unit
+    assert len(units) == DEFAULTS.hidden[0]  # one map per hidden unit
     assert any("plateau" in w.value for w in at.warning), "the verdict is on the first screen"
     assert len(truth_table(at)) == 4
     assert not [m for m in at.markdown if "below" in m.value]

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from backprop import DEFAULTS, FIELDS, TrainConfig, from_query, to_query
 from backprop.config import VERSION_KEY, defaults_at, read_query
+from ui import widgets
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -95,8 +96,8 @@ def test_app_survives_hostile_urls(query):
     expected, warnings = from_query(query)
     shown = [w.value for w in at.warning if "Link setting ignored" in w.value]
     assert len(shown) == len(warnings)
-    for name in FIELDS:  # the widgets hold the parsed (or default) values
-        assert at.session_state[name] == getattr(expected, name)
+    for name in FIELDS:  # the widgets hold the parsed (or default) values, as they show them
+        assert at.session_state[name] == widgets.shown(name, getattr(expected, name))
     written = {k: at.query_params[k] for k in [VERSION_KEY, *FIELDS]}
     assert written == {k: [v] if isinstance(at.query_params[k], list) else v
                        for k, v in to_query(expected).items()}

@@ -27,6 +27,19 @@ FIRST_SCREEN_WIDTHS = [1, 1, 1.4]
 
 # --- the first screen -----------------------------------------------------------------------
 
+def intro_panel(config: TrainConfig) -> None:
+    """The line under the title: what network this is, and that the link holds the view."""
+    st.caption(f"A network with 2 inputs, {notation.layers_words(config.hidden)} and one "
+               "sigmoid output learns by gradient descent, computed by hand-written "
+               "backpropagation. Change a setting in the sidebar; the address bar always holds "
+               "a link to exactly this view.")
+
+
+def _output(run) -> str:
+    """The output's name: a⁽²⁾ for the tutorial, a⁽ᴸ⁺¹⁾ numbered for a deeper network."""
+    return notation.layer("a", len(run.config.hidden) + 1)
+
+
 def verdict_panel(run) -> None:
     verdict = run.verdict
     show, icon = VERDICT_STYLE[verdict.status]
@@ -41,11 +54,11 @@ def verdict_panel(run) -> None:
 
 
 def truth_table_panel(run, snap: dict, epoch: int) -> None:
-    """The samples with the network's outputs a⁽²⁾ at the selected epoch."""
-    predictions = snap["a2"][0]
+    """The samples with the network's outputs a⁽ᴸ⁺¹⁾ at the selected epoch."""
+    predictions = snap["out"][0]
     table = tables.truth_table(run.X, run.y, predictions)
     final = epoch == len(run.mse)
-    st.markdown("**Truth table**, with the network's output a⁽²⁾ "
+    st.markdown(f"**Truth table**, with the network's output {_output(run)} "
                 + ("after training" if final else f"at epoch {epoch:,}"))
     if len(table) > LABEL_EVERY_SAMPLE:
         st.caption(f"{len(table)} samples; {np.mean(table.correct == '✓'):.0%} on the right "
@@ -77,8 +90,8 @@ def epoch_controls(run) -> tuple[int, bool]:
 
 def loss_panel(run, start, k: int, log: bool) -> None:
     st.plotly_chart(cached_figure("loss", run.config, start, k, log), **CHART)
-    why = ("Training descends ½(a⁽²⁾ − y)² summed over the samples: the same curve, scaled, "
-           "so the two fall together." if run.config.loss == "mse" else
+    why = (f"Training descends ½({_output(run)} − y)² summed over the samples: the same "
+           "curve, scaled, so the two fall together." if run.config.loss == "mse" else
            "Training descends the cross-entropy; the MSE is plotted so that runs with "
            "either loss compare on one scale.")
     st.caption(f"The MSE at each epoch, before its update: the number the tutorial prints. "
@@ -87,9 +100,9 @@ def loss_panel(run, start, k: int, log: bool) -> None:
 
 def surface_panel(run, start, k: int) -> None:
     st.plotly_chart(cached_figure("surface", run.config, start, k), **CHART)
-    st.caption("The output a⁽²⁾ over the input plane. Blue is 1, red 0; the black line is "
-               "where it crosses 0.5, the decision boundary. Each sample should sit on its "
-               "own colour.")
+    st.caption(f"The output {_output(run)} over the input plane. Blue is 1, red 0; the "
+               "black line is where it crosses 0.5, the decision boundary. Each sample should "
+               "sit on its own colour.")
 
 
 def derivative_panel(run, start, k: int) -> None:
