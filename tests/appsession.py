@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 from backprop import FIELDS, TrainConfig
 from backprop.config import VERSION_KEY
+from ui import widgets
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DEFAULTS = TrainConfig()
@@ -67,6 +68,8 @@ def control(at: AppTest, name: str):
         return at.selectbox(key=name)
     if widget == "slider":
         return at.slider(key=name)
+    if widget == "text":
+        return at.text_input(key=name)
     return at.number_input(key=name)
 
 
@@ -93,7 +96,7 @@ def text_elements(at: AppTest) -> list[str]:
 
 
 def config_from_state(at: AppTest) -> TrainConfig:
-    return TrainConfig(**{name: at.session_state[name] for name in FIELDS})
+    return TrainConfig(**{name: widgets.read(name, at.session_state[name]) for name in FIELDS})
 
 
 def truth_table(at: AppTest):

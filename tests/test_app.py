@@ -30,8 +30,9 @@ from setting_cases import other_value
 from streamlit.testing.v1 import AppTest
 
 from backprop import FIELDS, to_query, train
-from backprop.config import format_value
+from backprop.config import VERSION, format_value
 from backprop.presets import PRESETS, preset_config
+from ui import widgets
 
 # --- defaults --------------------------------------------------------------------------------
 
@@ -68,16 +69,16 @@ def test_all_tabs_are_listed(default_app):
 
 # Hand-picked changes (each makes a visible difference); any other setting gets other_value.
 CHANGES = {**{name: other_value(f) for name, f in FIELDS.items()},
-           "dataset": "and", "hidden": 3, "activation": "tanh", "loss": "bce", "lr": 0.5,
+           "dataset": "and", "hidden": "3,2", "activation": "tanh", "loss": "bce", "lr": 0.5,
            "epochs": 2000, "seed": 4, "init": "xavier", "update": "online", "samples": 100,
            "noise": 0.3}
 
 
 def test_every_setting_has_a_change_below():
     assert set(CHANGES) == set(FIELDS)
-    for name, value in CHANGES.items():
-        assert FIELDS[name].parse(value) == value
-        assert value != getattr(DEFAULTS, name)
+    for name, value in CHANGES.items():  # as the widget holds it (hidden: the text "3,2")
+        assert widgets.shown(name, widgets.read(name, value)) == value
+        assert widgets.read(name, value) != getattr(DEFAULTS, name)
 
 
 @pytest.mark.parametrize("name", [n for n, f in FIELDS.items()
@@ -87,11 +88,12 @@ def test_each_control_changes_the_run_and_the_url(name):
     if name in ("samples", "noise"):  # only shown for the point clouds
         query["dataset"] = "xor-cloud"
     at = start(query)
-    before, expected = url(at), config_from_state(at).replace(**{name: CHANGES[name]})
+    change = widgets.read(name, CHANGES[name])
+    before, expected = url(at), config_from_state(at).replace(**{name: change})
     ok(control(at, name).set_value(CHANGES[name]).run())
     assert control(at, name).value == CHANGES[name]
     assert config_from_state(at) == expected
-    assert url(at) == {**before, name: format_value(CHANGES[name])}
+    assert url(at) == {**before, name: format_value(change)}
     shown = truth_table(at).prediction  # the run on screen is the new one
     np.testing.assert_allclose(shown, train(expected).predictions[: len(shown)])
 
@@ -118,7 +120,7 @@ def test_url_settings_fill_the_widgets_and_train_that_run():
                                 epochs=3000)
     assert link_warnings(at) == []
     for name in LINK:
-        assert control(at, name).value == getattr(expected, name), name
+        assert control(at, name).value == widgets.shown(name, getattr(expected, name)), name
     assert config_from_state(at) == expected
     assert url(at) == to_query(expected)
     np.testing.assert_allclose(truth_table(at).prediction, train(expected).predictions)
@@ -146,7 +148,7 @@ def test_each_bad_url_parameter_gets_one_warning_naming_it_and_its_range(garbage
 
 @pytest.mark.parametrize("name", list(GARBAGE))
 def test_bad_url_parameter_falls_back_to_the_default(garbage_app, name):
-    assert control(garbage_app, name).value == getattr(DEFAULTS, name)
+    assert control(garbage_app, name).value == widgets.shown(name, getattr(DEFAULTS, name))
 
 
 def test_bad_url_is_corrected_and_no_raw_html_is_rendered(garbage_app):
@@ -216,7 +218,7 @@ def test_bad_upload_shows_an_error_and_the_app_keeps_working(make):
     assert "<script>" not in " ".join(text_elements(at))
     assert url(at) == before
     assert "start" not in at.session_state
-    ok(at.slider(key="hidden").set_value(3).run())
+    ok(control(at, "hidden").set_value("3").run())
     assert url(at)["hidden"] == "3"
 
 
@@ -234,7 +236,7 @@ def test_good_upload_starts_from_its_weights_until_hidden_changes():
     assert any("**mine\\.json**" in i.value for i in at.info)
     resumed = train(config, params=saved.params)
     np.testing.assert_allclose(truth_table(at).prediction, resumed.predictions)
-    ok(at.slider(key="hidden").set_value(2).run())
+    ok(control(at, "hidden").set_value("2").run())
     assert any("set aside" in i.value for i in at.info)
     assert "start" not in at.session_state
 
@@ -277,7 +279,7 @@ def test_a_new_url_in_the_same_session_is_followed():
     at.query_params["hidden"] = "x"
     ok(at.run())
     assert at.session_state["seed"] == 7
-    assert at.session_state["hidden"] == 2
+    assert at.session_state["hidden"] == "2"
     assert len(link_warnings(at)) == 1
     assert url(at)["hidden"] == "2"
 
@@ -295,7 +297,7 @@ def test_an_upload_says_which_settings_it_filled_in():
 
 @pytest.mark.parametrize("query, says", [
     (FAST, True),  # a link from before versions: v is missing, so version 1
-    ({"v": "2", **FAST}, False),  # a current link that leaves settings at their defaults
+    ({"v": str(VERSION), **FAST}, False),  # a current link that leaves settings at defaults
     ({}, False),  # the bare address sets nothing: nothing to say
 ])
 def test_an_older_link_says_what_it_filled_in(query, says):

@@ -260,7 +260,7 @@ def test_live_training_keeps_weights_on_lr_change_and_resets_on_architecture_cha
     assert any(m.value.startswith("**Epoch 400**") for m in at.markdown)
     expected = train(TrainConfig(epochs=200, lr=0.5), params=before).params
     np.testing.assert_allclose(at.session_state["live"].params["W1"], expected["W1"])
-    ok(at.slider(key="hidden").set_value(3).run())
+    ok(at.text_input(key="hidden").set_value("3").run())
     assert any(m.value.startswith("**Epoch 0**") for m in at.markdown)
     assert at.session_state["live"].params["W1"].shape == (3, 2)
 
