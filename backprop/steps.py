@@ -145,8 +145,8 @@ def _loss_and_output_error(s: dict, o: int, target: float, loss: str) -> tuple[l
          rf"{frac(P, Z(o))} = \sigma'({Z(o)}) = {P}(1 - {P}) = {tx(a)}\cdot(1 - {tx(a)}) = "
          rf"{tx(s['s_out'])}"),
         (None, "How the output's input changes with each output weight: the "
-               + ("hidden activations." if o == 2 else f"last hidden layer's ({o - 1}) "
-                  "activations."),
+               + ("hidden activations." if o == 2 else
+                  f"activations of hidden layer {o - 1}, the last."),
          rf"{frac(Z(o), W(o))} = ({A(o - 1)})^T = {mat(s[f'a{o - 1}'].T)}"),
     ]
     error = [(None, "Output error: the first two chain-rule factors multiplied." +
@@ -192,17 +192,21 @@ def _hidden_error(s: dict, layer: int, o: int, activation: str) -> list:
 
 
 def _summary(s: dict, o: int) -> list:
-    """Every layer's activations and error for this sample, one line per layer."""
+    """Every layer's activations and error for this sample, one two-line block per layer."""
     lines = []
     for layer in range(1, o + 1):
         a, d = s[f"a{layer}"], s[f"d{layer}"]
-        show = (lambda v: mat(v.T)) if np.ndim(a) else tx
-        transpose = "^T" if np.ndim(a) else ""
+        if layer < o:  # a column: shown as a row, transposed
+            a_text, d_text = rf"({A(layer)})^T &= {mat(a.T)}", rf"({D(layer)})^T &= {mat(d.T)}"
+        else:
+            a_text, d_text = rf"{A(layer)} &= {tx(a)}", rf"{D(layer)} &= {tx(d)}"
+        name = f"layer {layer}" + (" (output)" if layer == o else "")
+        # "&=" keeps stack() from splitting it: the two lines are already aligned
         lines.append((None, "" if lines else
                       "Every layer at a glance, for this sample: its activations and its "
                       "error δ, worked out in full in the layer you pick.",
-                      rf"\text{{layer {layer}: }}({A(layer)}){transpose} = {show(a)},\quad "
-                      rf"({D(layer)}){transpose} = {show(d)}"))
+                      rf"\begin{{aligned}}\text{{{name}: }}\quad {a_text} \\ {d_text}"
+                      r"\end{aligned}"))
     return lines
 
 
