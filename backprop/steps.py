@@ -103,9 +103,11 @@ def _forward(p: dict, x, activation: str) -> tuple[dict, list]:
         s[f"a{layer}"] = _apply(activation, s[f"z{layer}"])
         into, out = _forward_words(layer, o > 2)
         zl, al = Z(layer), A(layer)
+        # a layer fed by more than two units: "+ b" on its own line, to fit a phone
+        plus = TERM_BREAK if s[f"a{layer - 1}"].shape[0] > 2 else " + "
         lines += [
             (layer, into, rf"{zl} = {W(layer)}{A(layer - 1)} + {B(layer)} = "
-                          rf"{mat(s[f'W{layer}'])}{mat(s[f'a{layer - 1}'])} + "
+                          rf"{mat(s[f'W{layer}'])}{mat(s[f'a{layer - 1}'])}{plus}"
                           rf"{mat(s[f'b{layer}'])} = {mat(s[f'z{layer}'])}"),
             (layer, out, rf"{al} = {f}({zl}) = {f}({mat(s[f'z{layer}'])}) = "
                          rf"{mat(s[f'a{layer}'])}")]

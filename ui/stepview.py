@@ -1,12 +1,18 @@
 """The Backprop step's equations on screen, shared by the "Backprop step" and "Set weights" views.
 
 At depth 1 every equation is shown, as in the tutorial. With two or more hidden
-layers the step is long (each layer adds its forward line, its δ, its gradients, each
-sample's share and its update), so a picker chooses the layer worked out in full and
-a first section lists every layer's a⁽ˡ⁾ and δ⁽ˡ⁾. While every layer has at most
-``WIDE`` units the default is every layer (each matrix then fits a phone's width, one
-"= ..." per line); wider layers give rows no screen fits, so the default is the
-output layer, whose W is one row.
+layers the whole step is long (each layer adds its forward line, its δ, its gradients,
+each sample's share and its update: about 20,000 px on a phone at 4,3,2), so a picker
+chooses the layer worked out in full, and a first section lists every layer's a⁽ˡ⁾
+and δ⁽ˡ⁾ so the chain from the output down stays in view. One layer in full keeps the
+page as long as the tutorial's. "Every layer" is one choice away, and the LaTeX export
+always holds it.
+
+The default is layer 1, the layer the error reaches last (its δ has been multiplied by
+every layer's f′ on the way: the vanishing-gradient story), while every layer has at
+most ``WIDE`` units. Wider layers give matrices no screen fits (δ⁽¹⁾ needs
+(W⁽²⁾)ᵀ, 16 × 16 at the widest), so the default is then the output layer, whose W is
+one row.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from backprop import nn
 
 from .common import check_link_choice
 
-WIDE = 4  # the widest layer for which every layer is shown by default
+WIDE = 4  # the widest layer for which layer 1 is the default
 
 
 def layer_labels(hidden) -> list[str]:
@@ -27,9 +33,9 @@ def layer_labels(hidden) -> list[str]:
 
 
 def default_focus(hidden) -> int:
-    """0 (every layer) while each layer has at most WIDE units, else the output layer."""
+    """Layer 1 while each layer has at most WIDE units, else the output layer."""
     widths = nn.widths_of(hidden)
-    return 0 if max(widths) <= WIDE else len(widths) + 1
+    return 1 if max(widths) <= WIDE else len(widths) + 1
 
 
 def layer_controls(hidden, key: str, where=st, bind: str | None = "query-params") -> int | None:
