@@ -13,6 +13,7 @@ RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, None)}
 
 BREAK = r" \\[4pt] &= "
 TERM_BREAK = r" \\[4pt] &\quad + "
+ODOT_BREAK = r" \\[4pt] &\quad \odot "
 
 
 def A(layer: int) -> str:
@@ -56,6 +57,6 @@ def stack(latex: str) -> str:
 def unstack(latex: str) -> str:
     """The one-line form of :func:`stack`'s output (for reading the numbers back)."""
     for old, new in ((r"\begin{aligned}", ""), (r"\end{aligned}", ""), (BREAK, " = "),
-                     (TERM_BREAK, " + "), (" &= ", " = ")):
+                     (TERM_BREAK, " + "), (ODOT_BREAK, r" \odot "), (" &= ", " = ")):
         latex = latex.replace(old, new)
     return latex

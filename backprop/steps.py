@@ -25,7 +25,7 @@ from . import nn
 from . import notation as n
 from .shown import SIG, bounded, factor, fixed, mat, sig, term, tofloat, tx
 from .step_grads import batch_lines, gradient_lines, sample_grads, update_lines
-from .step_tex import BREAK, RANGE, TERM_BREAK, A, B, D, W, Z, frac, stack, unstack
+from .step_tex import BREAK, ODOT_BREAK, RANGE, TERM_BREAK, A, B, D, W, Z, frac, stack, unstack
 
 __all__ = ["BREAK", "LOSS_TEX", "TERM_BREAK", "layer_summary", "stack", "step_equations",
            "unstack"]
@@ -103,8 +103,10 @@ def _forward(p: dict, x, activation: str) -> tuple[dict, list]:
         s[f"a{layer}"] = _apply(activation, s[f"z{layer}"])
         into, out = _forward_words(layer, o > 2)
         zl, al = Z(layer), A(layer)
-        # a layer fed by more than two units: "+ b" on its own line, to fit a phone
-        plus = TERM_BREAK if s[f"a{layer - 1}"].shape[0] > 2 else " + "
+        # deeper than the tutorial and more than two units in or out: "+ b" on its own
+        # line, to fit a phone
+        wide = o > 2 and max(s[f"W{layer}"].shape) > 2
+        plus = TERM_BREAK if wide else " + "
         lines += [
             (layer, into, rf"{zl} = {W(layer)}{A(layer - 1)} + {B(layer)} = "
                           rf"{mat(s[f'W{layer}'])}{mat(s[f'a{layer - 1}'])}{plus}"
@@ -172,6 +174,8 @@ def _hidden_error(s: dict, layer: int, o: int, activation: str) -> list:
     else:
         s[f"d{layer}"] = sig((Wt @ s[f"d{up}"]) * fp)
         back = rf"{mat(Wt)}{mat(s[f'd{up}'])}"
+    # deeper than the tutorial: the slope on its own line, to fit a phone
+    times = ODOT_BREAK if o > 2 else r" \odot "
     source = "the output error" if up == o else f"layer {up}'s error"
     who = "Hidden error" if o == 2 else f"Hidden layer {layer}'s error"
     lines = [
@@ -179,7 +183,7 @@ def _hidden_error(s: dict, layer: int, o: int, activation: str) -> list:
          f"Each unit's slope in hidden layer {layer}, from its stored output.", slope),
         (layer, f"{who}: {source} sent back through {n.layer('W', up)}, scaled by each "
                 "unit's slope.",
-         rf"{D(layer)} = ({W(up)})^T{D(up)} \odot {f}'({Z(layer)}) = {back} \odot {mat(fp)}"
+         rf"{D(layer)} = ({W(up)})^T{D(up)} \odot {f}'({Z(layer)}) = {back}{times}{mat(fp)}"
          rf" = {mat(s[f'd{layer}'])}"),
     ]
     if activation in FROM_Z_TEX:
@@ -194,21 +198,17 @@ def _hidden_error(s: dict, layer: int, o: int, activation: str) -> list:
 
 
 def _summary(s: dict, o: int) -> list:
-    """Every layer's activations and error for this sample, one two-line block per layer."""
+    """Every layer's activations and error for this sample, side by side as columns."""
     lines = []
     for layer in range(1, o + 1):
         a, d = s[f"a{layer}"], s[f"d{layer}"]
-        if layer < o:  # a column: shown as a row, transposed
-            a_text, d_text = rf"({A(layer)})^T &= {mat(a.T)}", rf"({D(layer)})^T &= {mat(d.T)}"
-        else:
-            a_text, d_text = rf"{A(layer)} &= {tx(a)}", rf"{D(layer)} &= {tx(d)}"
-        name = f"layer {layer}" + (" (output)" if layer == o else "")
-        # "&=" keeps stack() from splitting it: the two lines are already aligned
+        show = mat if np.ndim(a) else tx
+        # "=" without spaces: one line, never stacked (the columns are the narrow form)
         lines.append((None, "" if lines else
-                      "Every layer at a glance, for this sample: its activations and its "
-                      "error δ, worked out in full in the layer you pick.",
-                      rf"\begin{{aligned}}\text{{{name}: }}\quad {a_text} \\ {d_text}"
-                      r"\end{aligned}"))
+                      "Every layer at a glance, for this sample: its activations a and its "
+                      f"error δ (the superscript is the layer; layer {o} is the output), "
+                      "worked out in full in the layer you pick.",
+                      rf"{A(layer)}={show(a)},\quad {D(layer)}={show(d)}"))
     return lines
 
 

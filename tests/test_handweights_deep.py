@@ -88,7 +88,7 @@ def test_backprop_step_at_depth_3_picks_a_layer_and_lists_every_layer():
     picker.set_value(2)
     at = ok(at.run())
     latex = "\n".join(x.value for x in at.latex)
-    assert all(rf"\text{{layer {layer}" in latex for layer in (1, 2, 3, 4))
+    assert all(rf"\delta^{{({layer})}}=" in latex for layer in (1, 2, 3, 4)), "the summary"
     assert r"\text{new }W^{(2)}" in latex and r"\text{new }W^{(3)}" not in latex
     source = [c.value for c in at.code if "documentclass" in c.value][0]
     assert r"\text{new }W^{(3)}" in source, "the LaTeX export holds every layer"
