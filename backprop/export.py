@@ -1,4 +1,4 @@
-"""Exports for class: a standalone NumPy script that reproduces a run.
+"""Exports for class: a standalone NumPy script that reproduces a run, and the step as LaTeX.
 
 ``standalone_script(config)`` writes the tutorial's program again with this run's
 settings and initial weights filled in: the same forward pass, ½ squared error
@@ -6,6 +6,10 @@ settings and initial weights filled in: the same forward pass, ½ squared error
 package. Run on its own, it prints the ``Epoch N, Loss: X`` lines that
 ``python -m backprop train`` prints for the same settings (``log_line`` is the one
 format both use).
+
+The tutorial's network with plain gradient descent gets the tutorial's own program
+(W1, b1, W2, b2 by name). Any other depth or optimizer gets the same program written
+over a list of layers, with the optimizer's update (``OPTIMIZER_CODE``) in it.
 """
 
 from __future__ import annotations
@@ -14,19 +18,19 @@ import numpy as np
 
 from . import nn
 from .config import FIELDS, TrainConfig, format_value
+from .script_code import (
+    ACTIVATION_CODE,
+    DELTA_CODE,
+    DELTA_OUT_CODE,
+    LAYERED,
+    LAYERED_BATCH,
+    LAYERED_ONLINE,
+    OPTIMIZER_CODE,
+    TUTORIAL,
+    TUTORIAL_BATCH,
+    TUTORIAL_ONLINE,
+)
 from .training import dataset
-
-# How each hidden activation and its derivative (from the output a) are written.
-ACTIVATION_CODE = {
-    "sigmoid": ("0.5 * (1.0 + np.tanh(0.5 * z))", "a * (1.0 - a)"),
-    "tanh": ("np.tanh(z)", "1.0 - a * a"),
-    "relu": ("np.maximum(z, 0.0)", "(a > 0.0).astype(float)"),
-}
-# delta2 = dL/dz2 for each loss, from a2 and y.
-DELTA_CODE = {
-    "mse": "(a2 - y) * a2 * (1.0 - a2)  # (a2 - y) * sigma'(z2)",
-    "bce": "a2 - y  # cross-entropy: sigma'(z2) cancels",
-}
 
 
 def log_line(epoch: int, mse: float) -> str:
@@ -87,112 +91,30 @@ def standalone_script(config: TrainConfig, params: dict | None = None,
                       log_every: int = 1000) -> str:
     """Python source that trains this run with NumPy alone and prints its log.
 
-    params : the initial weights (W1 (H, 2), b1 (H, 1), W2 (1, H), b2 (1, 1));
-        default: the seed's, as ``train`` draws them.
+    params : the initial weights (W1 (h1, 2), b1 (h1, 1), ..., W{L+1} (1, hL), b{L+1}
+        (1, 1)); default: the seed's, as ``train`` draws them.
     """
     if params is None:
         params = nn.init_params(config.hidden, config.init, config.seed)
+    layers = len(nn.widths_of(config.hidden)) + 1
     X, y = dataset(config)
     act, act_prime = ACTIVATION_CODE[config.activation]
     settings = ", ".join(f"{name}={format_value(getattr(config, name))}" for name in FIELDS)
-    update = _ONLINE if config.update == "online" else _BATCH
-    return _TEMPLATE.format(
-        settings=settings, command=command_line(config), act=act, act_prime=act_prime,
-        X=_array(X), y=_array(y), W1=_array(params["W1"]), b1=_array(params["b1"]),
-        W2=_array(params["W2"]), b2=_array(params["b2"]), lr=repr(float(config.lr)),
-        epochs=config.epochs, every=max(int(log_every), 0), seed=config.seed,
-        delta2=DELTA_CODE[config.loss], update=update.strip("\n"),
-    )
-
-
-_BATCH = '''
-        # one update per epoch, from the gradient summed over all samples
-        W1, b1, W2, b2 = step(W1, b1, W2, b2, X, y)
-'''
-
-_ONLINE = '''
-        # one update per sample, in a shuffled order drawn from the run's seed
-        for i in order.permutation(X.shape[1]):
-            W1, b1, W2, b2 = step(W1, b1, W2, b2, X[:, i:i + 1], y[:, i:i + 1])
-'''
-
-_TEMPLATE = '''"""A Backprop Lab run as a standalone NumPy script.
-
-Settings: {settings}
-The same run as: {command}
-It prints the same "Epoch N, Loss: X" lines (X is the mean squared error before
-that epoch's update, as the tutorial prints it).
-"""
-
-import numpy as np
-
-
-def activation(z):
-    """The hidden layer's activation."""
-    return {act}
-
-
-def activation_derivative(a):
-    """Its derivative, computed from the output a = activation(z)."""
-    return {act_prime}
-
-
-def sigmoid(z):
-    """1 / (1 + e^-z), written with tanh so that it never overflows."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
-# The data: one column per sample.
-X = {X}
-y = {y}
-
-# The initial weights of this run.
-W1 = {W1}
-b1 = {b1}
-W2 = {W2}
-b2 = {b2}
-
-lr = {lr}
-epochs = {epochs}
-log_every = {every}
-order = np.random.default_rng({seed})  # the sample order, in online mode
-
-
-def forward(W1, b1, W2, b2, X):
-    z1 = W1 @ X + b1
-    a1 = activation(z1)
-    z2 = W2 @ a1 + b2
-    a2 = sigmoid(z2)
-    return a1, a2
-
-
-def step(W1, b1, W2, b2, X, y):
-    """One gradient-descent step on the samples X (columns); returns the new weights."""
-    a1, a2 = forward(W1, b1, W2, b2, X)
-    delta2 = {delta2}
-    # send delta2 back through W2, then through the hidden activation's slope
-    delta1 = (W2.T @ delta2) * activation_derivative(a1)
-    return (W1 - lr * delta1 @ X.T, b1 - lr * delta1.sum(axis=1, keepdims=True),
-            W2 - lr * delta2 @ a1.T, b2 - lr * delta2.sum(axis=1, keepdims=True))
-
-
-def finite(*arrays):
-    return all(np.isfinite(a).all() for a in arrays)
-
-
-with np.errstate(all="ignore"):
-    for epoch in range(epochs):
-        before = (W1, b1, W2, b2)
-        loss = float(np.mean((y - forward(W1, b1, W2, b2, X)[1]) ** 2))
-{update}
-        if not (np.isfinite(loss) and finite(W1, b1, W2, b2)):
-            W1, b1, W2, b2 = before
-            print(f"Training stopped at epoch {{epoch}}: the weights became non-finite "
-                  "(overflow). Try a smaller learning rate.")
-            break
-        if log_every and epoch % log_every == 0:
-            print(f"Epoch {{epoch}}, Loss: {{loss:.12g}}")
-
-print("Predictions after training:")
-print(forward(W1, b1, W2, b2, X)[1])
-'''
+    common = {"settings": settings, "command": command_line(config), "act": act,
+              "act_prime": act_prime, "X": _array(X), "y": _array(y),
+              "lr": repr(float(config.lr)), "epochs": config.epochs,
+              "every": max(int(log_every), 0), "seed": config.seed}
+    if layers == 2 and config.optimizer == "gd":  # the tutorial's program, by name
+        update = TUTORIAL_ONLINE if config.update == "online" else TUTORIAL_BATCH
+        return TUTORIAL.format(
+            **common, W1=_array(params["W1"]), b1=_array(params["b1"]),
+            W2=_array(params["W2"]), b2=_array(params["b2"]),
+            delta2=DELTA_CODE[config.loss], update=update.strip("\n"))
+    names = nn.param_names(layers)
+    update = LAYERED_ONLINE if config.update == "online" else LAYERED_BATCH
+    optimizer = OPTIMIZER_CODE[config.optimizer].replace("{mu}", repr(float(config.momentum)))
+    return LAYERED.format(
+        **common, weights="\n".join(f"{name} = {_array(params[name])}" for name in names),
+        names=", ".join(names), sizes=" -> ".join(map(str, (2, *nn.widths_of(config.hidden), 1))),
+        delta_out=DELTA_OUT_CODE[config.loss], update=update.strip("\n"),
+        optimizer=optimizer.strip("\n"))

@@ -17,7 +17,9 @@ The training path (the recorded checkpoints) is projected onto the plane;
 ``off_plane`` says how far each checkpoint lies from it.
 
 Every grid point is one network; all of them go through one vectorised forward
-pass (networks on the leading axis), as ``train_many`` does with seeds.
+pass (networks on the leading axis), as ``train_many`` does with seeds. Any depth
+works the same way: θ holds W1, b1, ..., W{L+1}, b{L+1}, and the filter
+normalisation is done unit by unit in every layer.
 """
 
 from __future__ import annotations
@@ -174,6 +176,36 @@ def landscape(start: dict, end: dict, checkpoints: dict, epochs, X, y, activatio
     grid = centre + ga.reshape(-1, 1) * d1 + gb.reshape(-1, 1) * d2
     values = objectives(unflatten(grid, end), X, y, activation, loss).reshape(gb.shape)
     return Landscape(alphas, betas, values, coords, np.asarray(epochs), off, axes)
+
+
+def history_landscape(history, X, y, activation: str, loss: str, seed: int = 0,
+                      resolution: int = RESOLUTION, weights=None) -> Landscape:
+    """:func:`landscape` through a run's recorded history, every layer of it.
+
+    history : ``Run.history`` (its first checkpoint is the start, its last the end).
+    """
+    names = nn.param_names(nn.layers_of(history.steps))
+    checkpoints = {name: history.steps[name] for name in names}
+    return landscape({k: v[0] for k, v in checkpoints.items()},
+                     {k: v[-1] for k, v in checkpoints.items()}, checkpoints, history.epochs,
+                     X, y, activation, loss, seed, resolution, weights)
+
+
+def weight_names(params_or_shapes: dict) -> list[str]:
+    """Every weight and bias as ``W1[1,2]``-style names (1-based), in parameter order.
+
+    params_or_shapes : parameters, or their shapes (``weights.shapes(hidden)``).
+    """
+    shapes = {k: v if isinstance(v, tuple) else np.shape(v) for k, v in params_or_shapes.items()}
+    return [f"{name}[{r + 1},{c + 1}]" for pair in layer_names(shapes) for name in pair
+            for r in range(shapes[name][0]) for c in range(shapes[name][1])]
+
+
+def parse_weight_name(name: str) -> tuple[str, tuple[int, int]]:
+    """``"W3[1,2]"`` -> ``("W3", (0, 1))``, the form ``landscape(weights=...)`` takes."""
+    param, _, rest = name.partition("[")
+    r, c = rest.rstrip("]").split(",")
+    return param, (int(r) - 1, int(c) - 1)
 
 
 def _span(offsets: np.ndarray, resolution: int) -> np.ndarray:

@@ -14,18 +14,23 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .plane import evaluate, plane_around
+from . import nn
+from .notation import layer
+from .plane import plane_around
 
 RESOLUTION = 41  # grid points per side: enough for a smooth surface, small enough to embed
 FRAME_MS = 120
 
 
 def _frames_data(run, plane) -> list[np.ndarray]:
-    """The output a2 (ny, nx) over the plane at every checkpoint, to 3 decimals."""
-    names = [k for k in run.history.steps if k[0] in "Wb"]
-    return [np.round(evaluate({k: run.history.steps[k][i] for k in names}, plane,
-                              run.config.activation)["a2"], 3)
-            for i in range(len(run.history.epochs))]
+    """The output (ny, nx) over the plane at every checkpoint, to 3 decimals (any depth)."""
+    steps = run.history.steps
+    names = nn.param_names(nn.layers_of(steps))
+    frames = []
+    for i in range(len(run.history.epochs)):  # one at a time: a wide deep net's layers are big
+        out = nn.forward({k: steps[k][i] for k in names}, plane.points, run.config.activation)
+        frames.append(np.round(out["out"].reshape(plane.shape), 3))
+    return frames
 
 
 def replay_figure(run, resolution: int = RESOLUTION) -> go.Figure:
@@ -37,7 +42,8 @@ def replay_figure(run, resolution: int = RESOLUTION) -> go.Figure:
     at = np.clip(epochs, 0, max(len(mse) - 1, 0))
     marker_y = mse[at] if len(mse) else np.full(len(epochs), np.nan)
     fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.12,
-                        subplot_titles=("output a⁽²⁾ over the input plane", "MSE per epoch"))
+                        subplot_titles=(f"output {layer('a', nn.layers_of(run.params))} over "
+                                        "the input plane", "MSE per epoch"))
     fig.add_trace(go.Heatmap(x=plane.xs, y=plane.ys, z=surfaces[0], zmin=0, zmax=1,
                              colorscale="RdBu", colorbar={"x": 0.44, "thickness": 10,
                                                           "len": 0.8}), 1, 1)

@@ -1,8 +1,9 @@
-"""Weights set by hand: named starting points, and the weights' form in a link.
+"""Weights set by hand: named starting points, and the weights' form in a link, at any depth.
 
-``STARTS`` holds three starts for the 2-2-1 network, each with a sentence on what
-it shows. ``to_text`` / ``from_text`` turn a network's weights into the short text
-a URL carries (``w=``) and back, checking every number and shape.
+``STARTS`` holds three starts for the tutorial's 2-2-1 network, each with a sentence
+on what it shows (they are about its two hidden units, so other sizes have none).
+``to_text`` / ``from_text`` turn a network's weights, W1, b1, ..., W{L+1}, b{L+1},
+into the short text a URL carries (``w=``) and back, checking every number and shape.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import math
 import numpy as np
 
 from . import nn
+from .config import format_value
+from .runfile import param_shapes
 
 # A hand-built XOR solution: hidden unit 1 is OR, hidden unit 2 is AND, and the
 # output fires for "OR and not AND". Weights of 20 make each unit almost a step.
@@ -40,10 +43,15 @@ STARTS = {
 }
 
 MAX_WEIGHT = 1e4  # bigger weights only saturate every unit; a typo, surely
+MAX_TEXT = 40_000  # the largest network (4 layers of 16) in shortest exact floats, with room
+TUTORIAL = (2,)  # the hidden widths the named starts are for
 
 
 def start(name: str) -> dict:
-    """A copy of the named start's weights: W1 (2, 2), b1 (2, 1), W2 (1, 2), b2 (1, 1)."""
+    """A copy of the named start's weights: W1 (2, 2), b1 (2, 1), W2 (1, 2), b2 (1, 1).
+
+    The starts are for the 2-2-1 network only (see ``has_starts``).
+    """
     if name == "tutorial":
         return nn.init_params(2, "normal", 0)
     if name not in STARTS:
@@ -51,42 +59,51 @@ def start(name: str) -> dict:
     return {k: v.copy() for k, v in {"or-and": OR_AND, "saturated": SATURATED}[name].items()}
 
 
-def shapes(hidden: int) -> dict[str, tuple[int, int]]:
-    return {"W1": (hidden, 2), "b1": (hidden, 1), "W2": (1, hidden), "b2": (1, 1)}
+def has_starts(hidden, dataset: str = "xor") -> bool:
+    """True for the network and data the named starts are made for (2-2-1 on XOR)."""
+    return nn.widths_of(hidden) == TUTORIAL and dataset == "xor"
+
+
+def shapes(hidden) -> dict[str, tuple[int, int]]:
+    """W1 (h1, 2), b1 (h1, 1), ..., W{L+1} (1, hL), b{L+1} (1, 1) for these hidden widths."""
+    return param_shapes(hidden)
 
 
 def to_text(params: dict) -> str:
     """Every weight, row by row, as ``W1:a,b,c,d;b1:e,f;W2:g,h;b2:i`` (shortest exact floats)."""
     return ";".join(f"{name}:" + ",".join(repr(float(v)) for v in np.ravel(params[name]))
-                    for name in nn.PARAM_NAMES)
+                    for name in nn.param_names(nn.layers_of(params)))
 
 
-def from_text(text: str, hidden: int) -> dict:
-    """Read ``to_text``'s form for a network of ``hidden`` units; raise ValueError if bad.
+def from_text(text: str, hidden) -> dict:
+    """Read ``to_text``'s form for a network of these hidden widths; raise ValueError if bad.
 
     The message names the parameter, the problem and what was expected.
     """
-    if not isinstance(text, str) or len(text) > 20_000:
-        raise ValueError("w must be a short text of weights, W1:...;b1:...;W2:...;b2:...")
+    wanted = shapes(hidden)
+    names = tuple(wanted)
+    if not isinstance(text, str) or len(text) > MAX_TEXT:
+        form = ";".join(name + ":..." for name in names)
+        raise ValueError(f"w must be a short text of weights, {form}")
     parts = {}
     for chunk in text.split(";"):
         name, sep, values = chunk.partition(":")
         name = name.strip()
-        if not sep or name not in nn.PARAM_NAMES:
+        if not sep or name not in names:
             raise ValueError(f"w: expected name:values for each of "
-                             f"{', '.join(nn.PARAM_NAMES)}, got {chunk[:30]!r}")
+                             f"{', '.join(names)}, got {chunk[:30]!r}")
         if name in parts:
             raise ValueError(f"w: {name} appears twice")
         parts[name] = values
-    missing = [name for name in nn.PARAM_NAMES if name not in parts]
+    missing = [name for name in names if name not in parts]
     if missing:
         raise ValueError(f"w: missing {', '.join(missing)}")
     params = {}
-    for name, shape in shapes(hidden).items():
+    for name, shape in wanted.items():
         numbers = [_weight(name, v) for v in parts[name].split(",")]
         if len(numbers) != shape[0] * shape[1]:
             raise ValueError(f"w: {name} needs {shape[0] * shape[1]} numbers for hidden = "
-                             f"{hidden}, got {len(numbers)}")
+                             f"{format_value(nn.widths_of(hidden))}, got {len(numbers)}")
         params[name] = np.array(numbers).reshape(shape)
     return params
 

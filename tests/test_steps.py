@@ -85,16 +85,23 @@ def checks(sections) -> list[tuple[str, str, object, object, object]]:
     return out
 
 
-CASES = [("sigmoid", "mse", "batch", 0), ("sigmoid", "mse", "batch", 10_000),
-         ("tanh", "bce", "batch", 300), ("relu", "mse", "online", 300),
-         ("sigmoid", "bce", "online", 2_000)]
+# (activation, loss, update, epochs, hidden): the tutorial's one layer, and three layers.
+CASES = [("sigmoid", "mse", "batch", 0, 2), ("sigmoid", "mse", "batch", 10_000, 2),
+         ("tanh", "bce", "batch", 300, 3), ("relu", "mse", "online", 300, 3),
+         ("sigmoid", "bce", "online", 2_000, 2),
+         ("sigmoid", "mse", "batch", 0, (4, 3, 2)), ("sigmoid", "mse", "batch", 2_000, (4, 3, 2)),
+         ("tanh", "bce", "online", 300, (4, 3, 2)), ("relu", "mse", "batch", 300, (4, 3, 2))]
 
 
-@pytest.fixture(scope="module", params=CASES, ids=lambda c: "-".join(map(str, c)))
+def _case_id(case) -> str:
+    return "-".join(str(v) if np.ndim(v) == 0 else ",".join(map(str, v)) for v in case)
+
+
+@pytest.fixture(scope="module", params=CASES, ids=_case_id)
 def case(request):
-    activation, loss, update, epochs = request.param
+    activation, loss, update, epochs, hidden = request.param
     config = TrainConfig(activation=activation, loss=loss, update=update, epochs=epochs,
-                         hidden=2 if activation == "sigmoid" else 3, seed=0)
+                         hidden=hidden, seed=0)
     run = train(config, checkpoints=[epochs])
     return config, run
 
@@ -106,6 +113,13 @@ def test_every_printed_equation_checks_by_hand(case, sample):
                               sample, config.activation, config.loss, config.lr, config.update)
     found = checks(sections)
     assert len(found) >= 12, "too few equations were checkable: the checker lost track"
+    # every layer's forward line and every hidden layer's delta were among those checked
+    checked = {unstack(latex).split(" = ")[0] for latex, *_ in found}
+    layers = nn.layers_of(run.params)
+    for layer in range(1, layers + 1):
+        assert f"z^{{({layer})}}" in checked, f"z of layer {layer} was not checked"
+    for layer in range(1, layers):
+        assert rf"\delta^{{({layer})}}" in checked, f"delta of layer {layer} was not checked"
     for latex, expr, computed, printed, half in found:
         wrong = np.abs(computed - printed) > half * (1 + 1e-9) + 1e-15
         assert not np.any(wrong), (f"{latex}\n  numbers {expr}\n  give {computed}, "

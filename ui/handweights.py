@@ -1,9 +1,15 @@
 """The "Set weights" view: every weight and bias by hand, named starts, and what follows.
 
 The hand weights live in ``st.session_state.hand`` and in the link as ``w=`` (the text
-form of ``backprop.weights``). "Train from here" hands them to the app's start
+form of ``backprop.weights``); that text is the one truth, and each number input
+writes its own entry into it. "Train from here" hands them to the app's start
 mechanism (``st.session_state.start``, as an uploaded run file does), so the whole
 Run page then shows the run from these weights.
+
+The tutorial's 2-2-1 network shows every input at once, one column per hidden unit.
+A deeper network has one layer's inputs at a time (a picker chooses the layer): a
+layer of 16 units fed by 16 has 272 numbers, and only the picked layer's inputs are
+drawn, so the page stays quick at any size.
 """
 
 from __future__ import annotations
@@ -13,12 +19,14 @@ import json
 import numpy as np
 import streamlit as st
 
-from backprop import nn, tables
+from backprop import nn, notation, tables
+from backprop.config import format_value
 from backprop.figures import sample_labels
 from backprop.steps import step_equations
 from backprop.training import dataset
-from backprop.weights import MAX_WEIGHT, STARTS, from_text, shapes, start, to_text
+from backprop.weights import MAX_WEIGHT, STARTS, from_text, has_starts, start, to_text
 
+from . import stepview
 from .common import check_link_choice, note_link_value
 from .settings import settings_changed
 
@@ -31,24 +39,30 @@ def _key(name: str, r: int, c: int) -> str:
 
 
 def _load(params: dict) -> None:
-    """Put ``params`` into the number inputs and the link text."""
-    for name, values in params.items():
-        for (r, c), v in np.ndenumerate(values):
-            st.session_state[_key(name, r, c)] = float(v)
+    """Make ``params`` the hand weights (each input takes its value from them when drawn)."""
     st.session_state.hand = to_text(params)
 
 
-def _typed(hidden: int) -> None:
-    params = {name: np.array([[st.session_state[_key(name, r, c)] or 0.0 for c in range(cols)]
-                              for r in range(rows)])
-              for name, (rows, cols) in shapes(hidden).items()}
+def _typed(hidden, name: str, r: int, c: int) -> None:
+    """One number was typed: write it into the hand weights' text."""
+    try:
+        params = from_text(st.session_state.get("hand", ""), hidden)
+    except ValueError:
+        params = _fallback_params(hidden)
+    params[name][r, c] = st.session_state.get(_key(name, r, c)) or 0.0
     st.session_state.hand = to_text(params)
+
+
+def _fallback_params(hidden, config=None) -> dict:
+    if has_starts(hidden):
+        return start("tutorial")
+    if config is None:
+        return nn.init_params(hidden)
+    return nn.init_params(config.hidden, config.init, config.seed)
 
 
 def _fallback(config) -> dict:
-    if config.hidden == 2:
-        return start("tutorial")
-    return nn.init_params(config.hidden, config.init, config.seed)
+    return _fallback_params(config.hidden, config)
 
 
 def hand_params(config) -> dict:
@@ -115,22 +129,50 @@ def start_from_link(config) -> None:
         del st.query_params["from_w"]
 
 
-def _inputs(hidden: int) -> None:
+def _number(where, label: str, hidden, name: str, r: int, c: int, params: dict) -> None:
+    """A number input for one weight, showing the hand weights' value for it."""
+    key = _key(name, r, c)
+    st.session_state[key] = float(params[name][r, c])  # the text is the truth
+    where.number_input(label, key=key, min_value=-MAX_WEIGHT, max_value=MAX_WEIGHT, step=0.1,
+                       format="%.4f", on_change=_typed, args=(hidden, name, r, c))
+
+
+def _columns(count: int) -> list:
+    return [c for _ in range(0, count, PER_ROW) for c in st.columns(PER_ROW)][:count]
+
+
+def _tutorial_inputs(hidden, params: dict) -> None:
     """One column per hidden unit (its weights in and out, its bias), then the output bias."""
-    common = {"min_value": -MAX_WEIGHT, "max_value": MAX_WEIGHT, "step": 0.1,
-              "format": "%.4f", "on_change": _typed, "args": (hidden,)}
-    units = list(range(hidden)) + [None]  # None: the output unit
-    columns = [c for row in range(0, len(units), PER_ROW)
-               for c in st.columns(PER_ROW)][:len(units)]
-    for j, column in zip(units[:-1], columns, strict=False):
+    units = nn.widths_of(hidden)[0]
+    columns = _columns(units + 1)
+    for j, column in zip(range(units), columns, strict=False):
         column.markdown(f"**Hidden unit {j + 1}**")
         for i in range(2):
-            column.number_input(f"W1[{j + 1},{i + 1}] (from x{i + 1})",
-                                key=_key("W1", j, i), **common)
-        column.number_input(f"b1[{j + 1}]", key=_key("b1", j, 0), **common)
-        column.number_input(f"W2[1,{j + 1}] (to the output)", key=_key("W2", 0, j), **common)
+            _number(column, f"W1[{j + 1},{i + 1}] (from x{i + 1})", hidden, "W1", j, i, params)
+        _number(column, f"b1[{j + 1}]", hidden, "b1", j, 0, params)
+        _number(column, f"W2[1,{j + 1}] (to the output)", hidden, "W2", 0, j, params)
     columns[-1].markdown("**Output unit**")
-    columns[-1].number_input("b2", key=_key("b2", 0, 0), **common)
+    _number(columns[-1], "b2", hidden, "b2", 0, 0, params)
+
+
+def _layer_inputs(hidden, params: dict) -> None:
+    """The picked layer: one column per unit, with its incoming weights and its bias."""
+    widths = nn.widths_of(hidden)
+    o = len(widths) + 1
+    labels = stepview.layer_labels(hidden)[1:]
+    layer = 1 + (st.selectbox("Layer to set", range(o), key="hand_layer",
+                              format_func=lambda i: f"{labels[i]}: {params[f'W{i + 1}'].size} "
+                                                    "weights and "
+                                                    f"{params[f'b{i + 1}'].size} biases") or 0)
+    rows, cols = params[f"W{layer}"].shape
+    source = [notation.inp(k + 1) if layer == 1 else notation.unit("a", layer - 1, k + 1)
+              for k in range(cols)]
+    for j, column in zip(range(rows), _columns(rows), strict=False):
+        column.markdown("**Output unit**" if layer == o else f"**Unit {j + 1} of layer {layer}**")
+        for k in range(cols):
+            _number(column, f"W{layer}[{j + 1},{k + 1}] (from {source[k]})", hidden,
+                    f"W{layer}", j, k, params)
+        _number(column, f"b{layer}[{j + 1}]", hidden, f"b{layer}", j, 0, params)
 
 
 def _outputs_panel(config, params: dict) -> None:
@@ -138,10 +180,10 @@ def _outputs_panel(config, params: dict) -> None:
     X, y = dataset(config)
     cache = nn.forward(params, X, config.activation)
     st.markdown("**What these weights output now**, before any training")
-    table = tables.truth_table(X, y, cache["a2"][0])
+    table = tables.truth_table(X, y, cache["out"][0])
     st.dataframe(table.head(8), hide_index=True, column_config={
         "prediction": st.column_config.NumberColumn(format="%.4f")})
-    st.caption(f"MSE {nn.mean_squared_error(cache['a2'], y):.5f} with these weights "
+    st.caption(f"MSE {nn.mean_squared_error(cache['out'], y):.5f} with these weights "
                f"(objective {nn.objective(params, X, y, config.activation, config.loss):.5f}).")
 
 
@@ -152,15 +194,12 @@ def _step_panel(config, params: dict) -> None:
         grads = nn.backward(params, X, y, cache, config.activation, config.loss)
     snap = {**params, **cache, **grads}
     names = sample_labels(X)
-    sample = st.selectbox("Sample to follow", range(X.shape[1]), key="hand_sample",
+    c1, c2 = st.columns(2)
+    sample = c1.selectbox("Sample to follow", range(X.shape[1]), key="hand_sample",
                           format_func=lambda i: names[i]) or 0
-    for title, items in step_equations(snap, X, y, sample, config.activation, config.loss,
-                                       config.lr, config.update):
-        st.markdown(f"**{title}**")
-        for text, latex in items:
-            if text:
-                st.caption(text)
-            st.latex(latex)
+    focus = stepview.layer_controls(config.hidden, "hand_step_layer", c2, bind=None)
+    stepview.sections_panel(step_equations(snap, X, y, sample, config.activation, config.loss,
+                                           config.lr, config.update, focus))
 
 
 def set_weights_panel(run, at: dict) -> None:
@@ -170,7 +209,7 @@ def set_weights_panel(run, at: dict) -> None:
     st.caption("Set every weight and bias yourself, or start from a named set. The link "
                "holds these weights. Below: what they output now, one gradient step from "
                "them, and training from here.")
-    if config.hidden == 2 and config.dataset == "xor":
+    if has_starts(config.hidden, config.dataset):
         names = list(STARTS)
         check_link_choice("hand_start", names, names[0])
         c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
@@ -180,8 +219,16 @@ def set_weights_panel(run, at: dict) -> None:
         if name:
             c2.caption(STARTS[name][1])
     else:
-        st.caption("The named starts are for the 2-2-1 network on XOR.")
-    _inputs(config.hidden)
+        st.caption("The named starts (the tutorial's seed 0, a hand-built OR + AND solution, "
+                   "a saturated start) are made for the tutorial's 2-2-1 network on XOR: they "
+                   "are about its two hidden units. For "
+                   f"{format_value(nn.widths_of(config.hidden))} hidden units on "
+                   f"{config.dataset}, the weights start as this seed's random ones; set any "
+                   "of them below.")
+    if len(nn.widths_of(config.hidden)) == 1:
+        _tutorial_inputs(config.hidden, params)
+    else:
+        _layer_inputs(config.hidden, params)
     _outputs_panel(config, params)
     if following_hand() and st.session_state.start != _as_start(params):
         _train_from_here(params)  # a weight was typed: the run follows it

@@ -5,31 +5,28 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from backprop import FIELDS
+from backprop import FIELDS, nn
+from backprop.landscape import parse_weight_name
+from backprop.landscape import weight_names as _names
+from backprop.weights import shapes
 
 from .cache import cached_figure
 from .common import CHART, check_link_choice, check_link_flag
 
 
-def weight_names(hidden: int) -> list[str]:
-    """Every weight and bias as ``W1[1,2]``-style names (1-based), in parameter order."""
-    shapes = {"W1": (hidden, 2), "b1": (hidden, 1), "W2": (1, hidden), "b2": (1, 1)}
-    return [f"{n}[{r + 1},{c + 1}]" for n, (rows, cols) in shapes.items()
-            for r in range(rows) for c in range(cols)]
+def weight_names(hidden) -> list[str]:
+    """Every weight and bias of every layer as ``W1[1,2]``-style names, in parameter order."""
+    return _names(shapes(hidden))
 
 
-def _parse(name: str) -> tuple[str, tuple[int, int]]:
-    param, _, rest = name.partition("[")
-    r, c = rest.rstrip("]").split(",")
-    return param, (int(r) - 1, int(c) - 1)
-
-
-def _axes_controls(hidden: int):
+def _axes_controls(hidden):
     """None for the initial → final slice, or the two weights picked as axes."""
     check_link_flag("by_weights")
     by_weights = st.toggle("Use two weights as the axes", key="by_weights",
                            bind="query-params",
-                           help="Instead of the initial → final direction and a random one.")
+                           help="Instead of the initial → final direction and a random one. "
+                                "Every weight and bias of every layer is listed: W3[1,2] is "
+                                "layer 3's weight into its unit 1 from unit 2 below.")
     if not by_weights:
         return None
     names = weight_names(hidden)
@@ -42,11 +39,12 @@ def _axes_controls(hidden: int):
         st.warning("Pick two different weights; showing the initial → final slice.",
                    icon=":material/warning:")
         return None
-    return _parse(first), _parse(second)
+    return parse_weight_name(first), parse_weight_name(second)
 
 
 def landscape_panel(run, at: dict) -> None:
-    finite = all(np.isfinite(run.history.steps[n]).all() for n in ("W1", "b1", "W2", "b2"))
+    steps = run.history.steps
+    finite = all(np.isfinite(steps[n]).all() for n in nn.param_names(nn.layers_of(steps)))
     if not finite:
         st.info("This run's weights became non-finite, so there is no slice of weight space "
                 "through them to draw.", icon=":material/error:")

@@ -110,23 +110,30 @@ def _sample_picker(run) -> int:
 
 
 def step_panel(run, at: dict) -> None:
-    snap, epoch = at["snap"], at["epoch"]
-    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    from backprop import FIELDS
+
+    from . import stepview
+
+    snap, epoch, config = at["snap"], at["epoch"], run.config
+    deep = len(nn.widths_of(config.hidden)) > 1
+    c1, *c_layer, c2 = st.columns([1, 1, 2] if deep else [1, 2], vertical_alignment="bottom")
     with c1:
         sample = _sample_picker(run)
+    focus = stepview.layer_controls(config.hidden, "step_layer", c_layer[0]) if deep else None
     c2.caption(f"Epoch {epoch:,}, target y = {run.y[0, sample]:g}: every number of the "
                "forward and backward pass for this sample. Each line is an equation from the "
                "tutorial with this network's values in it.")
-    sections = step_equations(snap, run.X, run.y, sample, run.config.activation,
-                              run.config.loss, run.config.lr, run.config.update)
-    for title, items in sections:
-        st.markdown(f"**{title}**")
-        for text, latex in items:
-            if text:
-                st.caption(text)
-            st.latex(latex)
+    if config.optimizer != "gd":
+        st.caption(f"The update shown is plain gradient descent's, Δ = −α·gradient; this run's "
+                   f"{FIELDS['optimizer'].show(config.optimizer)} turns the same gradients "
+                   "into its own step.")
+    args = (snap, run.X, run.y, sample, config.activation, config.loss, config.lr,
+            config.update)
+    sections = step_equations(*args, focus=focus)
+    stepview.sections_panel(sections)
     with st.expander("LaTeX source (copy)"):  # the copy button is st.code's own
-        st.code(step_latex(sections), language="latex")
+        whole = sections if focus is None else step_equations(*args)  # every layer
+        st.code(step_latex(whole), language="latex")
 
 
 def network_panel(run, at: dict) -> None:
