@@ -19,8 +19,6 @@ from backprop.weights import from_text
 
 DEEP = {"hidden": "4,3,2", **FAST}
 HIDDEN = (4, 3, 2)
-NEEDS_OTHERS = pytest.mark.xfail(strict=True, reason="the Run page at depth 3 needs the "
-                                 "changes outside this branch in the dsteps report")
 
 
 def _typed_text() -> str:
@@ -30,7 +28,6 @@ def _typed_text() -> str:
                     for k, p in params.items())
 
 
-@NEEDS_OTHERS
 def test_set_weights_at_depth_3_has_one_layers_inputs_and_no_named_starts():
     at = start({"view": "Set weights", **DEEP})
     assert not [s for s in at.selectbox if s.key == "hand_start"]
@@ -41,7 +38,6 @@ def test_set_weights_at_depth_3_has_one_layers_inputs_and_no_named_starts():
         {f"hw_W1_{j}_{i}" for j in range(4) for i in range(2)} | {f"hw_b1_{j}_0" for j in range(4)})
 
 
-@NEEDS_OTHERS
 def test_the_link_sets_deep_weights_and_typing_one_updates_it():
     text = _typed_text()
     at = start({"view": "Set weights", **DEEP, "w": text})
@@ -57,7 +53,6 @@ def test_the_link_sets_deep_weights_and_typing_one_updates_it():
     assert params["W1"].tolist() == expected["W1"].tolist(), "the other layers are kept"
 
 
-@NEEDS_OTHERS
 def test_one_gradient_step_at_depth_3_works_every_layer():
     at = start({"view": "Set weights", **DEEP})
     at.toggle(key="hand_step").set_value(True)
@@ -69,7 +64,6 @@ def test_one_gradient_step_at_depth_3_works_every_layer():
         assert rf"\text{{new }}W^{{({layer})}}" in latex, f"layer {layer}'s update is shown"
 
 
-@NEEDS_OTHERS
 def test_train_from_here_at_depth_3():
     text = _typed_text()
     at = start({"view": "Set weights", **DEEP, "w": text})
@@ -80,7 +74,6 @@ def test_train_from_here_at_depth_3():
     assert url(at)["from_w"] == "true"
 
 
-@NEEDS_OTHERS
 def test_backprop_step_at_depth_3_picks_a_layer_and_lists_every_layer():
     at = start({"view": "Backprop step", **DEEP})
     picker = at.selectbox(key="step_layer")
@@ -94,20 +87,17 @@ def test_backprop_step_at_depth_3_picks_a_layer_and_lists_every_layer():
     assert r"\text{new }W^{(3)}" in source, "the LaTeX export holds every layer"
 
 
-@NEEDS_OTHERS
 def test_the_link_opens_the_step_at_a_layer():
     at = start({"view": "Backprop step", **DEEP, "step_layer": "layer 4 (output)"})
     assert at.selectbox(key="step_layer").value == 4
     assert not link_warnings(at, "view")
 
 
-@NEEDS_OTHERS
 def test_wide_layers_show_the_output_layer_by_default():
     at = start({"view": "Backprop step", "hidden": "8,8", **FAST})
     assert at.selectbox(key="step_layer").value == 3
 
 
-@NEEDS_OTHERS
 def test_a_bad_layer_in_the_link_warns():
     at = start({"view": "Backprop step", **DEEP, "step_layer": "layer 9"})
     assert any("step_layer" in w for w in link_warnings(at, "view")), link_warnings(at, "view")
@@ -118,7 +108,6 @@ def test_backprop_step_at_depth_1_has_no_layer_picker():
     assert not [s for s in at.selectbox if s.key == "step_layer"]
 
 
-@NEEDS_OTHERS
 @pytest.mark.parametrize("extra", [{}, {"by_weights": "true", "axis_x": "W3[2,3]",
                                         "axis_y": "b4[1,1]"}])
 def test_the_landscape_at_depth_3(extra):

@@ -26,7 +26,7 @@ from backprop import figures as fig
 from backprop.diagram import network_figure
 from backprop.explore import saturation
 from backprop.flow import gradient_flow_figure
-from backprop.landscape import landscape, landscape_figure
+from backprop.landscape import history_landscape, landscape_figure
 from backprop.lru import LRU
 from backprop.plane import evaluate, per_layer, plane_around
 
@@ -111,13 +111,9 @@ def cached_landscape(config: TrainConfig, start: str | None, axes=None):
     """The loss over a slice through this run (``axes``: None, or two (name, (r, c)))."""
     def compute():
         run = cached_run(config, start)
-        h, names = run.history, ("W1", "b1", "W2", "b2")
-        checkpoints = {n: h.steps[n] for n in names}
         with np.errstate(all="ignore"):  # huge weights of a nearly diverged run: inf
-            return landscape({n: v[0] for n, v in checkpoints.items()},
-                             {n: v[-1] for n, v in checkpoints.items()}, checkpoints,
-                             h.epochs, run.X, run.y, config.activation, config.loss,
-                             seed=config.seed, weights=axes)
+            return history_landscape(run.history, run.X, run.y, config.activation,
+                                     config.loss, seed=config.seed, weights=axes)
     return LANDSCAPES.get((config, start, axes), compute)
 
 

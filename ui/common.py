@@ -14,7 +14,7 @@ CHART = {"theme": None, "config": {"displaylogo": False}}
 # settings sync leaves these alone (see ``ui.settings.sync_url``).
 VIEW_KEYS = ("page", "view", "epoch", "sample", "log_loss", "unit_x", "unit_y", "census_n",
              "sweep_seeds", "lesson", "step", "answer", "number", "quiz", "w", "from_w",
-             "by_weights", "axis_x", "axis_y")
+             "by_weights", "axis_x", "axis_y", "step_layer")
 
 MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!<>|~$:]")
 
