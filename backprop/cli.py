@@ -37,7 +37,6 @@ from .training import Run, train
 
 TABLE_ROWS = 8  # rows of predictions shown for the continuous datasets
 BROKEN_PIPE = 128 + 13  # the status a shell reports for a tool stopped by SIGPIPE
-SCRIPT_LAYERS = 1  # the hidden layers export.standalone_script writes (the tutorial's one)
 
 
 class CliError(Exception):
@@ -236,12 +235,6 @@ def train_command(args: argparse.Namespace) -> int:
 def script_command(args: argparse.Namespace) -> int:
     """Print (or write to ``--out``) the standalone script for the flags' run."""
     config = _config(args)
-    if len(config.hidden) > SCRIPT_LAYERS:
-        raise CliError(f"script writes the tutorial's program, which has one hidden layer; "
-                       f"--hidden {FIELDS['hidden'].text(config.hidden)} has "
-                       f"{len(config.hidden)} (a standalone script at depth is not written "
-                       f"yet): train it with python -m backprop train --hidden "
-                       f"{FIELDS['hidden'].text(config.hidden)}")
     params = load_params(args.load, config.hidden)[0] if args.load is not None else None
     source = standalone_script(config, params, args.log_every)
     if args.out is None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from test_cli import assert_one_line_error, epoch_lines, expected_log, run_cli
@@ -79,13 +82,18 @@ def test_bad_hidden_is_one_line_naming_the_range(capsys, command, value):
     assert out == ""
 
 
-def test_script_at_depth_says_it_is_not_written_yet(capsys):
-    code, out, err = run_cli(capsys, "script", "--hidden", "3,2")
-    assert_one_line_error(code, err, "one hidden layer", "--hidden 3,2 has 2",
-                          "python -m backprop train --hidden 3,2")
-    assert out == ""
-    code, out, _ = run_cli(capsys, "script", "--hidden", "3", "--epochs", 10)
-    assert code == 0 and out.startswith('"""A Backprop Lab run')
+def test_script_at_depth_prints_the_same_lines_as_train(capsys, tmp_path):
+    flags = ("--hidden", "3,2", "--optimizer", "adam", "--lr", "0.01", "--epochs", 300)
+    code, script, _ = run_cli(capsys, "script", *flags)
+    assert code == 0 and script.startswith('"""A Backprop Lab run')
+    path = tmp_path / "deep.py"
+    path.write_text(script, encoding="utf-8")
+    ran = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                         timeout=120, check=True)
+    code, trained, _ = run_cli(capsys, "train", *flags)
+    epochs = [line for line in trained.splitlines() if line.startswith("Epoch ")]
+    assert epochs and [line for line in ran.stdout.splitlines()
+                       if line.startswith("Epoch ")] == epochs
 
 
 def test_settings_and_help_say_how_to_write_layers(capsys):

@@ -157,25 +157,10 @@ def pair_panel(a: TrainConfig, start_a, b: TrainConfig, start_b) -> None:
             with column:
                 shown = int(run.history.epochs[k])
                 st.caption(f"Run {label} at epoch {shown:,}")
-                figure = _figure(name, run.config, start, k)
-                if figure is None:
-                    st.info(f"{title} does not draw {len(run.config.hidden)} hidden layers "
-                            "yet.", icon=":material/construction:")
-                else:
-                    st.plotly_chart(figure, key=f"b_{name}_{label}", **CHART)
+                st.plotly_chart(cached_figure(name, run.config, start, k),
+                                key=f"b_{name}_{label}", **CHART)
                 if name == "gradient flow":
                     st.caption(_flow_caption(run, k))
-
-
-def _figure(name: str, config: TrainConfig, start, k: int):
-    """The stored figure, or None for a deeper network a view cannot draw yet (the
-    tutorial's depth always draws, and any error there is raised)."""
-    try:
-        return cached_figure(name, config, start, k)
-    except (ValueError, KeyError, IndexError, TypeError):
-        if len(config.hidden) == 1:
-            raise
-        return None
 
 
 def _flow_caption(run, k: int) -> str:
