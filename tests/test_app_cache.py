@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 import ui.cache as cache
-from backprop import TrainConfig
-from backprop import tables
+from backprop import TrainConfig, tables
 from backprop.datasets import LABEL_EVERY_SAMPLE
 
 XOR = TrainConfig(epochs=600, seed=3)
