@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import ui.cache as cache
-from backprop import TrainConfig, tables
+from backprop import TrainConfig, look, tables
 from backprop.datasets import LABEL_EVERY_SAMPLE
 
 XOR = TrainConfig(epochs=600, seed=3)
@@ -55,6 +55,19 @@ def test_every_stored_figure_equals_plotlys_own_dict(name, options):
     for k in checkpoints(XOR)[:2]:
         got = cache.cached_figure(name, XOR, None, k, *options).to_dict()
         assert got == built(name, XOR, k, *options), f"{name} differs at checkpoint {k}"
+
+
+@pytest.mark.parametrize("validate", [False, True], ids=["as the app runs", "validated"])
+@pytest.mark.parametrize("name, options", [
+    ("loss", (False,)), ("surface", ()), ("derivatives", ()), ("activations", ()),
+    ("timeline", ()), ("hidden space", ((0, 1),)), ("network", ()), ("gradient flow", ()),
+    ("landscape", ())])
+def test_a_figure_is_stored_as_plotlys_own_dict_with_or_without_validation(
+        monkeypatch, name, options, validate):
+    monkeypatch.setattr(look, "VALIDATE", validate)
+    figure = cache.FIGURES[name](cache.cached_run(XOR), None, 2, *options)
+    want = figure.to_dict()
+    assert cache.spec_of(figure, name in cache.ENCODED) == want
 
 
 def test_the_truth_table_is_the_tables_one_at_that_checkpoint():
