@@ -10,7 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import compare, explore, files, handweights, lessons, live, run, settings
-from ui.common import check_link_choice
+from ui.common import check_link_choice, freeze_startup_heap
+
+freeze_startup_heap()  # once per process: the imports above are never garbage
 
 PAGES = {
     "Run": run.run_tab,

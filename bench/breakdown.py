@@ -20,18 +20,30 @@ AppTest compiles the script on every run (a new ``ScriptCache`` each time); the 
 compiles it once, so the compiled script is kept here too. Nothing in the app is
 edited: functions are wrapped by monkeypatching every module
 attribute that refers to them, with exclusive timing (a figure built inside a timed
-call counts once). Three kinds of run are measured: a new setting at the defaults (a
+call counts once). These kinds of run are measured: a new setting at the defaults (a
 new session with a new seed in the URL, so the run trains), a rerun with nothing
 changed (everything cached) and a scrub (the epoch slider, found by its label, moved
-to a checkpoint not seen before). AppTest reruns the whole script on a scrub; a
-browser reruns only the views fragment, so the scrub figure is an upper bound.
+to a checkpoint not seen before), twice:
 
-It also measures GC per run under ``postScriptGC = false`` and after ``gc.freeze()``
-(issue 9.3); ``python -m bench.load --gc-compare`` compares them on a real server.
+- **scrub (fragment rerun)**: what a browser causes. The slider lives in the Run
+  page's ``@st.fragment``, so the browser sends the slider's value with that
+  fragment's id and the server reruns only the fragment. AppTest has no way to ask
+  for that, so its run request is given the fragment id (read from the slider's own
+  delta), exactly as ``AppSession`` builds it from the browser's message; the run is
+  checked to have drawn nothing outside the fragment.
+- **scrub, whole script**: AppTest's own rerun of the whole script; an upper bound.
+
+``python -m bench.scrub`` measures the fragment scrub over the websocket instead, as
+server CPU from /proc.
+
+It also measures GC per run with and without ``gc.freeze()`` after the imports, each
+with and without ``postScriptGC`` (issue 9.3); ``python -m bench.load --gc-compare``
+compares them on a real server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import logging
@@ -47,7 +59,8 @@ import plotly.tools
 from streamlit import config, dataframe_util
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+from streamlit.testing.v1 import AppTest, local_script_runner
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
 from backprop.config import DEFAULTS, to_query
@@ -55,8 +68,11 @@ from bench.app import scrubber
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CATEGORIES = ("train", "figures", "serialisation", "GC", "other")
-TARGETS_MS = {"new setting": 60.0, "cached rerun": 20.0, "scrub": 20.0}
-RUNS = 5
+FRAGMENT_SCRUB = "scrub (fragment rerun, as a browser)"
+WHOLE_SCRUB = "scrub, whole script (AppTest; upper bound)"
+TARGETS_MS = {"new setting": 60.0, "cached rerun": 20.0, FRAGMENT_SCRUB: 20.0,
+              WHOLE_SCRUB: None}
+RUNS = 10
 
 
 class Ledger:
@@ -203,26 +219,73 @@ def _session(seed: int) -> AppTest:
     return at
 
 
+def slider_fragment(messages) -> str:
+    """The fragment id the epoch slider was drawn in (what the browser sends back)."""
+    for msg in messages:
+        if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            if element.WhichOneof("type") == "slider" and "epoch" in element.slider.label.lower():
+                if not msg.delta.fragment_id:
+                    raise LookupError("the epoch slider is not inside a fragment")
+                return msg.delta.fragment_id
+    raise LookupError("no epoch slider in the last run's messages")
+
+
+@contextlib.contextmanager
+def fragment_runs(fragment_id: str):
+    """AppTest runs ask for a rerun of this fragment only, as the browser's message does
+    (``AppSession.request_rerun`` puts the client's ``fragment_id`` in ``RerunData``)."""
+    made = local_script_runner.RerunData
+    local_script_runner.RerunData = functools.partial(RerunData, fragment_id=fragment_id)
+    try:
+        yield
+    finally:
+        local_script_runner.RerunData = made
+
+
+def _only_fragment(messages, fragment_id: str) -> None:
+    """Raise unless every delta of the run came from the fragment (none from the page)."""
+    outside = [m for m in messages if m.WhichOneof("type") == "delta"
+               and m.delta.fragment_id != fragment_id]
+    if outside or not any(m.WhichOneof("type") == "delta" for m in messages):
+        raise RuntimeError(f"a fragment run drew {len(outside)} deltas outside the fragment")
+
+
 def _mean(runs: list[dict]) -> dict[str, float]:
     keys = set(CATEGORIES) | {"total"}
     return {k: statistics.fmean(r.get(k, 0.0) for r in runs) for k in keys}
 
 
+def _picks(at: AppTest, runs: int, offset: int) -> list:
+    """``runs`` checkpoints spread over the slider (``offset`` keeps two sets apart)."""
+    options = list(scrubber(at).options)
+    step = max((len(options) - 2) // max(runs, 1), 1)
+    return [options[(offset + i * step) % (len(options) - 1)] for i in range(runs)]
+
+
+def _scrub(tool: Instrumented, at: AppTest, epoch) -> dict[str, float]:
+    scrubber(at).set_value(type(scrubber(at).value)(epoch))
+    return tool.run(at)
+
+
 def measure_kinds(tool: Instrumented, runs: int = RUNS, first_seed: int = 1) -> dict:
     """Mean CPU seconds per category for each kind of run."""
-    new, cached, scrub = [], [], []
+    new, cached, whole, fragment = [], [], [], []
     at = None
     for seed in range(first_seed, first_seed + runs):
         at = _session(seed)
         new.append(tool.run(at))
     for _ in range(runs):
         cached.append(tool.run(at))
-    options = list(scrubber(at).options)
-    picks = [options[round(i * (len(options) - 2) / max(runs - 1, 1))] for i in range(runs)]
-    for epoch in picks:
-        scrubber(at).set_value(type(scrubber(at).value)(epoch))
-        scrub.append(tool.run(at))
-    return {"new setting": _mean(new), "cached rerun": _mean(cached), "scrub": _mean(scrub)}
+    for epoch in _picks(at, runs, 0):  # each a checkpoint not seen before
+        whole.append(_scrub(tool, at, epoch))
+    fragment_id = slider_fragment(tool.messages)
+    with fragment_runs(fragment_id):
+        for epoch in _picks(at, runs, 1):
+            fragment.append(_scrub(tool, at, epoch))
+            _only_fragment(tool.messages, fragment_id)
+    return {"new setting": _mean(new), "cached rerun": _mean(cached),
+            FRAGMENT_SCRUB: _mean(fragment), WHOLE_SCRUB: _mean(whole)}
 
 
 def post_gc_ms(runs: int = 5) -> float:
@@ -235,34 +298,53 @@ def post_gc_ms(runs: int = 5) -> float:
     return 1000 * statistics.median(times)
 
 
+GC_KINDS = ("new setting", FRAGMENT_SCRUB)
+
+
+def _gc_rows(tool: Instrumented, label: str, frozen: bool, post_gc: bool, seed: int,
+             gc_ms: dict) -> None:
+    """GC ms per run of each of ``GC_KINDS`` with the heap frozen or not, with or
+    without Streamlit's collect(2) after each run; the heap is left as it was."""
+    was_frozen = gc.get_freeze_count() > 0
+    if frozen != was_frozen:
+        gc.collect(2)
+        gc.freeze() if frozen else gc.unfreeze()
+    tool.post_gc = post_gc
+    try:
+        result = measure_kinds(tool, 3, first_seed=seed)
+    finally:
+        if frozen != was_frozen:
+            gc.unfreeze() if frozen else gc.freeze()
+    for kind in GC_KINDS:
+        gc_ms[f"{kind.split(' (')[0]}, {label}"] = 1000 * result[kind]["GC"]
+
+
 def breakdown(runs: int = RUNS) -> tuple[dict, dict]:
-    """The per-kind breakdown as configured (``runner.postScriptGC`` from
-    ``.streamlit/config.toml``), and GC milliseconds per run under each GC mode:
-    Streamlit's collect(2) after every run, ``postScriptGC = false`` (only Python's own
-    automatic collections), and ``gc.freeze()`` after the first run's imports."""
+    """The per-kind breakdown as the app runs (``runner.postScriptGC`` from
+    ``.streamlit/config.toml``; the app itself calls ``gc.freeze()`` after its imports),
+    and GC milliseconds per run under each GC mode: as the app runs, Streamlit's
+    collect(2) after every run, and Python's own automatic collections alone, each
+    with the heap frozen or not."""
     AppTest.from_file(APP, default_timeout=120).run()  # imports, caches, compile
     tool = Instrumented()
     configured = bool(config.get_option("runner.postScriptGC"))
-    modes = {True: "collect(2) after every run", False: "postScriptGC = false"}
+    app_froze = gc.get_freeze_count() > 0
+    post = {True: "collect(2) after every run", False: "postScriptGC = false"}
+    heap = {True: "gc.freeze() after imports", False: "heap not frozen"}
     gc_ms = {}
     try:
         tool.post_gc = configured
         kinds = measure_kinds(tool, runs)
-        tool.post_gc = not configured
-        other = measure_kinds(tool, 3, first_seed=100)
-        for post_gc, result in ((configured, kinds), (not configured, other)):
-            for kind in ("new setting", "scrub"):
-                gc_ms[f"{kind}, {modes[post_gc]}"] = 1000 * result[kind]["GC"]
-        tool.post_gc = True
-        gc.collect(2)
-        gc.freeze()
-        try:
-            frozen = measure_kinds(tool, 3, first_seed=200)
-        finally:
-            gc.unfreeze()
-        for kind in ("new setting", "scrub"):
-            gc_ms[f"{kind}, gc.freeze() + collect(2) after every run"] = (
-                1000 * frozen[kind]["GC"])
+        for kind in GC_KINDS:
+            gc_ms[f"{kind.split(' (')[0]}, as the app runs ({heap[app_froze]}, "
+                  f"{post[configured]})"] = 1000 * kinds[kind]["GC"]
+        seed = 100
+        for frozen in (True, False):
+            for post_gc in (True, False):
+                if (frozen, post_gc) != (app_froze, configured):
+                    _gc_rows(tool, f"{heap[frozen]}, {post[post_gc]}", frozen, post_gc,
+                             seed, gc_ms)
+                    seed += 100
     finally:
         tool.uninstall()
     return kinds, gc_ms
@@ -276,8 +358,9 @@ def measure() -> list[dict]:
         target = TARGETS_MS[kind]
         total = 1000 * spent["total"]
         rows.append({"name": f"{kind}: server CPU per run, total", "value": total,
-                     "unit": "ms", "reference": target, "ratio": total / target,
-                     "target": f"<= {target:g} ms"})
+                     "unit": "ms", "reference": target,
+                     "ratio": total / target if target else None,
+                     "target": f"<= {target:g} ms" if target else ""})
         for cat in CATEGORIES:
             rows.append({"name": f"{kind}: {cat}", "value": 1000 * spent[cat], "unit": "ms",
                          "reference": None, "ratio": None, "target": ""})

@@ -132,9 +132,12 @@ def compare_replicas(n: int, **kw) -> list[Result]:
 
 
 def measure() -> list[dict]:
-    """Rows for ``python -m bench``: 30 and 90 explorers, the census scenario, 1 vs 2
+    """Rows for ``python -m bench``: server CPU per scrub and per cached rerun over the
+    websocket (``bench/scrub.py``), 30 and 90 explorers, the census scenario, 1 vs 2
     replicas (each class seeded, so the replicas play the same links)."""
-    rows = []
+    from bench import scrub  # imports this module: here, not at the top
+
+    rows = scrub.measure()
     rows += play(30, explore=True, label="30 explorers").rows()
     rows += play(90, explore=True, browsers=0, deadline=240.0, label="90 explorers").rows()
     rows += play(30, explore=True, browsers=0, heavy="census",

@@ -5,11 +5,13 @@
 ``Sampler`` records both every 0.2 s. ``GC_MODES`` are the garbage-collection
 variants the bench compares (issue 9.3) without editing the app:
 
-- ``default``: whatever ``.streamlit/config.toml`` says (``postScriptGC = false`` now);
+- ``default``: whatever ``.streamlit/config.toml`` says (``postScriptGC = false`` now),
+  and the app's own ``gc.freeze()`` after its imports (``ui.common.freeze_startup_heap``);
 - ``on``: Streamlit's own default, ``gc.collect(2)`` after every script run;
 - ``off``: ``--runner.postScriptGC false``;
 - ``freeze``: ``gc.freeze()`` once after the app's imports, keeping the per-run collect.
-  Played by ``bench/gc_freeze_main.py``, which freezes and then runs ``app.py``.
+  Played by ``bench/gc_freeze_main.py``, which freezes and then runs ``app.py`` (the
+  app now freezes its startup heap itself, so ``on`` is this mode too).
 """
 
 from __future__ import annotations

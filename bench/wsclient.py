@@ -12,7 +12,9 @@ What the 1.67 frontend does on a page load, and so what this does:
 4. Read ``ForwardMsg``s: ``new_session``, ``delta``s, ... until ``script_finished``.
    ``FINISHED_EARLY_FOR_RERUN`` means another run follows, so keep reading.
 5. A widget change is another ``rerun_script`` carrying every widget value the page
-   holds (``widget_states``); a click is a one-shot ``trigger_value``.
+   holds (``widget_states``); a click is a one-shot ``trigger_value``. A widget drawn
+   inside an ``@st.fragment`` also sends that fragment's id (``fragment_id``, from the
+   widget's delta), and the server reruns only the fragment.
 6. An upload: ``BackMsg(file_urls_request)`` -> ``ForwardMsg(file_urls_response)``,
    an HTTP ``PUT`` of the file (multipart, with the cookies and an ``X-Xsrftoken``
    header) to that URL, then a rerun with the uploader's ``file_uploader_state_value``.
@@ -56,13 +58,16 @@ class RunResult:
     status: str = "no script_finished"
     exceptions: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # st.error alerts
+    spinners: list[str] = field(default_factory=list)  # st.spinner texts shown
     charts: int = 0
     messages: int = 0
 
     @property
     def ok(self) -> bool:
-        """Finished successfully with no exception element and no error alert."""
-        return self.status == "FINISHED_SUCCESSFULLY" and not self.exceptions and not self.errors
+        """Finished successfully (the whole script, or the fragment asked for) with no
+        exception element and no error alert."""
+        return (self.status in ("FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
+                and not self.exceptions and not self.errors)
 
     @property
     def ended(self) -> float:
@@ -89,12 +94,13 @@ def xsrf_cookie(port: int, timeout: float = 10.0) -> str | None:
     return page_cookies(port, timeout).get(XSRF_COOKIE)
 
 
-def rerun_message(query: str, port: int, widgets=()) -> bytes:
+def rerun_message(query: str, port: int, widgets=(), fragment_id: str = "") -> bytes:
     """The BackMsg a page sends: run the main page with this query string and these
-    widget values (none: a fresh page)."""
+    widget values (none: a fresh page); with ``fragment_id``, that fragment only."""
     msg = BackMsg()
     state = msg.rerun_script
     state.query_string = query.lstrip("?")
+    state.fragment_id = fragment_id
     for widget in widgets:
         state.widget_states.widgets.add().CopyFrom(widget)
     info = state.context_info
@@ -116,6 +122,8 @@ def read_delta(msg: ForwardMsg, result: RunResult) -> None:
         result.errors.append(element.alert.body[:300])
     elif kind == "plotly_chart":
         result.charts += 1
+    elif kind == "spinner":
+        result.spinners.append(element.spinner.text)
 
 
 class Viewer:
@@ -135,6 +143,8 @@ class Viewer:
         self.session_id = ""
         self.query = ""
         self.widgets: dict[tuple[str, str], str] = {}  # (element kind, label) -> widget id
+        self.fragments: dict[str, str] = {}  # widget id -> the fragment it was drawn in
+        self.options: dict[str, list[str]] = {}  # widget id -> its options (as shown)
         self.tab_ids: dict[str, str] = {}  # tab label -> its tab container's widget id
         self.states: dict[str, WidgetState] = {}  # widget values this tab holds
         self._containers: dict[tuple[int, ...], str] = {}  # delta path -> container id
@@ -181,11 +191,17 @@ class Viewer:
                 inner = getattr(element, element.WhichOneof("type") or "", None)
                 if getattr(inner, "id", "") and hasattr(inner, "label"):
                     self.widgets[(element.WhichOneof("type"), inner.label)] = inner.id
+                    if msg.delta.fragment_id:
+                        self.fragments[inner.id] = msg.delta.fragment_id
+                    if hasattr(inner, "options"):
+                        self.options[inner.id] = list(inner.options)
 
-    async def run(self, query: str | None = None,
-                  changes: list[WidgetState] = ()) -> RunResult:
+    async def run(self, query: str | None = None, changes: list[WidgetState] = (),
+                  fragment_id: str = "") -> RunResult:
         """Ask for a run (this query string, or the app's own URL) with these widget
-        changes on top of the values set before; read until the script finishes."""
+        changes on top of the values set before; read until the script finishes.
+        With ``fragment_id``, only that fragment reruns (as when a widget inside it
+        changes in a browser)."""
         if query is not None:
             self.query = query.lstrip("?")
         for state in changes:
@@ -193,7 +209,7 @@ class Viewer:
                 self.states[state.id] = state
         widgets = {**self.states, **{s.id: s for s in changes}}
         result = RunResult(query=self.query, started=time.monotonic())
-        await self.ws.send(rerun_message(self.query, self.port, widgets.values()))
+        await self.ws.send(rerun_message(self.query, self.port, widgets.values(), fragment_id))
         async for msg in self._frames():
             result.messages += 1
             kind = msg.WhichOneof("type")
@@ -230,6 +246,16 @@ class Viewer:
         wid = self.widget_id("number_input", label)
         return (WidgetState(id=wid, int_value=int(value)) if float(value).is_integer()
                 else WidgetState(id=wid, double_value=float(value)))
+
+    def choose(self, label: str, option: str) -> tuple[WidgetState, str]:
+        """A select slider (found by its label) moved to ``option`` (as shown), and the
+        fragment id the browser sends with it ("" when it is not in a fragment)."""
+        wid = self.widget_id("slider", label)
+        if option not in self.options.get(wid, []):
+            raise LookupError(f"{option!r} is not an option of /{label}/")
+        state = WidgetState(id=wid)
+        state.string_array_value.data.append(option)
+        return state, self.fragments.get(wid, "")
 
     def click(self, label: str) -> WidgetState:
         return WidgetState(id=self.widget_id("button", label), trigger_value=True)

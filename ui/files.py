@@ -71,14 +71,15 @@ def upload_error_panel() -> None:
 
 
 def files_panel(run) -> None:
-    """Download this run (JSON, CSV); upload a run file to start from its weights."""
+    """Download this run (JSON, CSV) and its exports; upload a run file to start from its
+    weights. The four downloads sit in one two-column grid (one layout block, not two)."""
     c1, c2 = st.columns(2)
     c1.download_button("⬇ Run file (JSON)", lambda: run_to_json(run), "backprop-run.json",
                        "application/json", width="stretch",
                        help="Settings, final weights and MSE. Upload it here to continue.")
     c2.download_button("⬇ MSE history (CSV)", lambda: tables.loss_csv(run.mse), "loss.csv",
                        "text/csv", width="stretch")
-    exports_panel(run)
+    exports_panel(run, (c1, c2))
     st.file_uploader(f"Start from a run file's weights (JSON, ≤ {MAX_UPLOAD_MB} MB)",
                      type=["json"], key="upload", on_change=_on_upload,
                      max_upload_size=MAX_UPLOAD_MB)
@@ -100,10 +101,11 @@ def start_params() -> dict | None:
     return {k: np.array(v) for k, v in json.loads(start).items()} if start else None
 
 
-def exports_panel(run) -> None:
-    """For class: this run as a NumPy-only script, and as a replay that plays offline."""
+def exports_panel(run, columns=None) -> None:
+    """For class: this run as a NumPy-only script, and as a replay that plays offline
+    (into ``columns``, two of them, or two new ones)."""
     params = start_params()  # read now: the callables run later, outside this session's run
-    c1, c2 = st.columns(2)
+    c1, c2 = columns or st.columns(2)
     c1.download_button("⬇ Standalone script (Python)",
                        lambda: standalone_script(run.config, params),
                        "backprop_run.py", "text/x-python", width="stretch",

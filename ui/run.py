@@ -3,15 +3,14 @@ at the selected epoch) and, one click away, the other views as tabs."""
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
-from backprop import TrainConfig, notation, tables
+from backprop import TrainConfig, notation
 from backprop.datasets import LABEL_EVERY_SAMPLE
 from backprop.diagnosis import SATURATION_FRACTION
 
 from . import files, lessons, views
-from .cache import cached_figure, cached_plane, cached_run
+from .cache import cached_figure, cached_plane, cached_run, cached_truth_table
 from .common import CHART, check_link_choice, check_link_flag
 
 VERDICT_STYLE = {
@@ -21,6 +20,8 @@ VERDICT_STYLE = {
     "diverged": (st.error, ":material/error:"),
 }
 
+
+PREDICTION_COLUMN = {"prediction": st.column_config.NumberColumn(format="%.4f")}
 
 # Loss, surface, σ′ maps: the maps get more room, as they hold one panel per hidden unit.
 FIRST_SCREEN_WIDTHS = [1, 1, 1.4]
@@ -53,21 +54,18 @@ def verdict_panel(run) -> None:
             f"{symbol} beside the decision surface show where.")
 
 
-def truth_table_panel(run, snap: dict, epoch: int) -> None:
-    """The samples with the network's outputs a⁽ᴸ⁺¹⁾ at the selected epoch."""
-    predictions = snap["out"][0]
-    table = tables.truth_table(run.X, run.y, predictions)
+def truth_table_panel(run, start, k: int) -> None:
+    """The samples with the network's outputs a⁽ᴸ⁺¹⁾ at checkpoint k."""
+    epoch = int(run.history.epochs[k])
     final = epoch == len(run.mse)
+    # quiz mode: the outputs wait for the student
+    shown = cached_truth_table(run.config, start, k, lessons.quiz_hidden(run.config))
     st.markdown(f"**Truth table**, with the network's output {_output(run)} "
                 + ("after training" if final else f"at epoch {epoch:,}"))
-    if len(table) > LABEL_EVERY_SAMPLE:
-        st.caption(f"{len(table)} samples; {np.mean(table.correct == '✓'):.0%} on the right "
+    if shown["samples"] > LABEL_EVERY_SAMPLE:
+        st.caption(f"{shown['samples']} samples; {shown['right']:.0%} on the right "
                    f"side of 0.5. First {LABEL_EVERY_SAMPLE} shown.")
-        table = table.head(LABEL_EVERY_SAMPLE)
-    if lessons.quiz_hidden(run.config):  # quiz mode: the outputs wait for the student
-        table = table.drop(columns=["prediction", "correct"])
-    st.dataframe(table, hide_index=True, column_config={
-        "prediction": st.column_config.NumberColumn(format="%.4f")})
+    st.dataframe(shown["table"], hide_index=True, column_config=PREDICTION_COLUMN)
     last = run.mse[-1] if len(run.mse) else float("nan")
     st.caption(f"Final MSE {last:.5f} after {len(run.mse):,} epochs.")
 
@@ -121,11 +119,9 @@ def derivative_panel(run, start, k: int) -> None:
 
 def first_screen(run, k: int, log: bool, table_slot) -> None:
     """Verdict and truth table (into ``table_slot``), then loss, surface and σ′ side by side."""
-    epoch = int(run.history.epochs[k])
-    snap = run.history.at(k)
-    with table_slot:
-        truth_table_panel(run, snap, epoch)
     start = st.session_state.get("start")
+    with table_slot:
+        truth_table_panel(run, start, k)
     panels = (lambda: loss_panel(run, start, k, log), lambda: surface_panel(run, start, k),
               lambda: derivative_panel(run, start, k))
     for column, draw in zip(st.columns(FIRST_SCREEN_WIDTHS), panels, strict=True):
