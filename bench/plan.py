@@ -5,8 +5,8 @@ Two kinds of class:
 - ``class_plan``: the shared link, then links with one setting changed, drawn from a
   short list (``LOOKS``), so students collide and hit the cache;
 - ``explore_plan`` (``--explore``): every look is a whole setting no other look of the
-  class picked, drawn with a seeded RNG across ``EXPLORE``: hidden, lr, seed, epochs,
-  activation, loss and init. Names, choices and bounds come from
+  class picked, drawn with a seeded RNG across ``EXPLORE``: hidden (one or two layers),
+  lr, seed, epochs, activation, loss, init and optimizer. Names, choices and bounds come from
   ``backprop.config.FIELDS``; the numeric ranges are the part of each bound a class
   tries (a student types 0.05–2 for the learning rate, not 1e-6 or 1000), checked
   against ``FIELDS`` when this module loads.
@@ -29,9 +29,11 @@ LOOKS = ({"seed": 1}, {"seed": 2}, {"seed": 3}, {"lr": 0.5}, {"lr": 1.0}, {"hidd
          {"dataset": "circles", "lr": 0.02})
 # The ranges a class explores: (low, high) inside the FIELDS bounds, or None for every
 # choice the FIELDS entry allows. lr is drawn log-uniformly and rounded to 3 digits,
-# epochs in the widget's steps.
+# epochs in the widget's steps, hidden as one or two layers (``HIDDEN_LAYERS``) of 2-4 units.
 EXPLORE = {"hidden": (2, 4), "lr": (0.05, 2.0), "seed": (0, int(FIELDS["seed"].hi)),
-           "epochs": (1000, 10000), "activation": None, "loss": None, "init": None}
+           "epochs": (1000, 10000), "activation": None, "loss": None, "init": None,
+           "optimizer": None}
+HIDDEN_LAYERS = (1, 2)
 
 
 def _check_explore() -> None:
@@ -65,6 +67,8 @@ def draw_setting(rng: random.Random) -> dict:
         elif name == "epochs":
             step = int(f.step or 1)
             out[name] = step * rng.randint(-(-bounds[0] // step), bounds[1] // step)
+        elif name == "hidden":
+            out[name] = tuple(rng.randint(*bounds) for _ in range(rng.randint(*HIDDEN_LAYERS)))
         else:
             out[name] = rng.randint(*bounds)
     return out

@@ -124,3 +124,13 @@ def test_heavy_viewer_finds_its_controls_by_label_and_runs_clean(heavy):
     bad = [(r.status, r.exceptions, r.errors) for r in runs if not r.ok]
     assert not bad, f"{heavy.title}: runs with problems {bad}"
     assert runs[-1].charts >= 1, f"{heavy.title}: the last run drew no chart"
+
+
+def test_explore_draws_deeper_networks_and_every_optimizer():
+    """Issue 12.6: the class-scale targets hold with depth 2 and Adam in the explore mix."""
+    rng = random.Random(2)
+    draws = [draw_setting(rng) for _ in range(200)]
+    depths = {len(d["hidden"]) for d in draws}
+    assert depths == {1, 2}, depths
+    assert any(d["hidden"] != (d["hidden"][0],) * len(d["hidden"]) for d in draws)
+    assert {d["optimizer"] for d in draws} == set(FIELDS["optimizer"].choices)
