@@ -136,7 +136,7 @@ class _OnlineLoop:
     def run(self, loss_out, start, stop):
         X, y, c = self.X, self.y, self.config
         for e in range(start, stop):
-            loss_out[e] = np.sum((nn.forward(self.p, X, c.activation)["a2"] - y) ** 2)
+            loss_out[e] = np.sum((nn.forward(self.p, X, c.activation)["out"] - y) ** 2)
             for i in self.rng.permutation(X.shape[1]):
                 x, t = X[:, i:i + 1], y[:, i:i + 1]
                 grads = nn.backward(self.p, x, t, nn.forward(self.p, x, c.activation),
