@@ -152,12 +152,8 @@ SEEDS = [0, 1, 2, 5, 12345]
 
 
 def _id(config: TrainConfig) -> str:
-    return (f"{FIELD_TEXT(config.hidden)}-{config.update}-{config.optimizer}-"
-            f"{config.activation}-{config.loss}")
-
-
-def FIELD_TEXT(hidden) -> str:  # noqa: N802 - reads as a constant in the ids
-    return ",".join(map(str, hidden))
+    return "-".join([",".join(map(str, config.hidden)), config.update, config.optimizer,
+                     config.activation, config.loss])
 
 
 @pytest.mark.parametrize("engine", ["compiled", "numpy"])
