@@ -1,4 +1,5 @@
-"""Beyond one run: a census over seeds, a learning-rate x width sweep, and why a run is stuck."""
+"""Beyond one run: a census over seeds, a learning-rate x width sweep (at the config's depth),
+and why a run is stuck."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from .config import TrainConfig
 from .datasets import TABLE_ROWS
 from .diagnosis import PLATEAUS, SATURATION_FRACTION
 from .many import MAX_SEEDS, ManyRuns, train_many
-from .nn import DERIVATIVE_MAX
-from .plane import Plane, evaluate
+from .nn import DERIVATIVE_MAX, forward, widths_of
+from .plane import Plane
 
 MAX_SWEEP_CELLS = 100
 MAX_LOSS_POINTS = 500  # loss samples kept per seed in a census
@@ -56,9 +57,9 @@ def census_examples(many: ManyRuns, per_kind: int = 4) -> list[int]:
 
 
 def example_surfaces(many: ManyRuns, picks, plane: Plane) -> list[np.ndarray]:
-    """The output a2 (ny, nx) over ``plane`` of each census seed index in ``picks``."""
-    return [evaluate({name: values[k] for name, values in many.params.items()}, plane,
-                     many.config.activation)["a2"] for k in picks]
+    """The output (ny, nx) over ``plane`` of each census seed index in ``picks``, at any depth."""
+    return [forward({name: values[k] for name, values in many.params.items()}, plane.points,
+                    many.config.activation)["out"].reshape(plane.shape) for k in picks]
 
 
 def seed_label(many: ManyRuns, k: int) -> str:
@@ -69,39 +70,59 @@ def seed_label(many: ManyRuns, k: int) -> str:
 
 @dataclass(frozen=True)
 class Sweep:
-    """Solved fraction per (hidden, lr) cell: ``solved`` has shape (len(hidden), len(lrs))."""
+    """Solved fraction per (row, lr) cell: ``solved`` has shape (len(hidden), len(lrs)).
+
+    hidden : each row's ``hidden`` setting, one width per layer: ``((1,), (2,), ...)`` for
+    the tutorial's one hidden layer, ``((2, 2), (3, 3), ...)`` at depth 2.
+    """
 
     lrs: tuple
     hidden: tuple
     seeds: int
     solved: np.ndarray
 
+    @property
+    def depth(self) -> int:
+        """Hidden layers in every row."""
+        return len(widths_of(self.hidden[0])) if self.hidden else 1
+
+
+def sweep_rows(config: TrainConfig, widths=SWEEP_HIDDEN) -> tuple:
+    """The sweep's rows at ``config``'s depth: (w, w, ..., w) for each w in ``widths``.
+
+    The sweep varies the width of every layer at a fixed depth, so a depth-2 config
+    sweeps 1,1 / 2,2 / 3,3 / ...
+    """
+    depth = len(widths_of(config.hidden))
+    return tuple((int(w),) * depth for w in widths)
+
 
 def sweep(config: TrainConfig, lrs=SWEEP_LRS, hidden=SWEEP_HIDDEN, seeds: int = SWEEP_SEEDS,
           progress=None) -> Sweep:
-    """The solved fraction over learning rate x hidden units, ``seeds`` seeds per cell.
+    """The solved fraction over learning rate x layer width, ``seeds`` seeds per cell.
 
-    All learning rates of one width train together in one ``train_many`` pass
-    (one learning rate per column), so the cost is one pass per width.
+    hidden : the widths to sweep; every hidden layer of ``config`` (its depth is kept)
+    gets the row's width. All learning rates of one row train together in one
+    ``train_many`` pass (one learning rate per column), so the cost is one pass per row.
     """
-    lrs, hidden = tuple(float(v) for v in lrs), tuple(int(v) for v in hidden)
-    cells = len(lrs) * len(hidden)
+    lrs, rows = tuple(float(v) for v in lrs), sweep_rows(config, hidden)
+    cells = len(lrs) * len(rows)
     if not 1 <= cells <= MAX_SWEEP_CELLS:
         raise ValueError(f"sweep cells must be between 1 and {MAX_SWEEP_CELLS}, got {cells}")
     if not 1 <= seeds * len(lrs) <= MAX_SEEDS:
         raise ValueError(f"seeds x learning rates must be <= {MAX_SEEDS}, "
                          f"got {seeds} x {len(lrs)}")
-    solved = np.zeros((len(hidden), len(lrs)))
+    solved = np.zeros((len(rows), len(lrs)))
     column_lrs = np.repeat(lrs, seeds)
     column_seeds = np.tile(np.arange(seeds), len(lrs))
-    for row, h in enumerate(hidden):
+    for row, widths in enumerate(rows):
         def report(fraction, row=row):
             if progress is not None:
-                progress((row + fraction) / len(hidden))
-        many = train_many(config.replace(hidden=h), column_seeds, progress=report,
+                progress((row + fraction) / len(rows))
+        many = train_many(config.replace(hidden=widths), column_seeds, progress=report,
                           loss_every=max(config.epochs, 1), lrs=column_lrs)
         solved[row] = many.solved.reshape(len(lrs), seeds).mean(axis=1)
-    return Sweep(lrs, hidden, seeds, solved)
+    return Sweep(lrs, rows, seeds, solved)
 
 
 @dataclass(frozen=True)

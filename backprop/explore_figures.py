@@ -26,6 +26,7 @@ from .look import (
     styled_figure,
     trace,
 )
+from .nn import widths_of
 from .plane import Plane
 
 # Colours of the census outcomes: solved blue, each plateau a shade of red, the rest grey.
@@ -105,11 +106,23 @@ def surfaces_grid_figure(plane: Plane, outputs, titles, X, y, columns: int = 4,
     return fig
 
 
+def sweep_label(hidden) -> str:
+    """A sweep row's label: its layer widths, ``3`` or ``3,3`` (the ``hidden`` setting's text)."""
+    return ",".join(str(w) for w in widths_of(hidden))
+
+
 def sweep_figure(lrs, hidden, solved, seeds: int) -> go.Figure:
-    """Solved fraction as a heatmap: learning rate across, hidden units down."""
+    """Solved fraction as a heatmap: learning rate across, layer widths down.
+
+    hidden : each row's widths, ``(2,)`` or ``(2, 2)`` (or one int for one hidden layer);
+    rows are labelled ``2`` or ``2,2``.
+    """
     solved = np.asarray(solved, dtype=float)
+    labels = [sweep_label(h) for h in hidden]
+    depth = len(widths_of(hidden[0])) if len(hidden) else 1
+    what = "hidden units" if depth == 1 else f"units in each of {depth} hidden layers"
     fig = new_figure(trace("heatmap",
-        x=[f"{v:g}" for v in lrs], y=[str(h) for h in hidden], z=solved, zmin=0, zmax=1,
+        x=[f"{v:g}" for v in lrs], y=labels, z=solved, zmin=0, zmax=1,
         colorscale="Cividis", text=[[f"{v:.0%}" for v in row] for row in solved],
         texttemplate="%{text}", textfont={"size": 13},
         colorbar={"title": {"text": "solved"}, "tickformat": ".0%", "thickness": 12,
@@ -117,7 +130,7 @@ def sweep_figure(lrs, hidden, solved, seeds: int) -> go.Figure:
         hovertemplate="lr %{x}, hidden %{y}<br>%{text} of " + str(seeds) + " seeds solved"
                       "<extra></extra>"))
     fig.update_xaxes(title="learning rate", type="category")
-    fig.update_yaxes(title="hidden units", type="category", autorange="reversed")
+    fig.update_yaxes(title=what, type="category", autorange="reversed")
     return style(fig, 120 + 50 * len(hidden))
 
 

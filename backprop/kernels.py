@@ -143,6 +143,42 @@ def backward(theta, sizes, woff, boff, uoff, act, loss, A, D, t, m, g):
 
 
 @njit(**JIT)
+def shallow_pass(theta, hidden, act, loss, X, y, n, h, g):
+    """``forward`` then ``backward`` for one hidden layer and the whole batch, sample by sample.
+
+    The tutorial's network (and every row of the default sweep), with the layout
+    hoisted: W1 (H, 2) at 0, b1 at 2H, W2 (1, H) at 3H, b2 at 4H. Each sum runs in the
+    same order as in ``forward`` and ``backward``, so the result is theirs to the bit.
+    h (H,) is a workspace; returns sum((a_out - y)^2) and leaves the gradient in g.
+    """
+    b1, w2, b2 = 2 * hidden, 3 * hidden, 4 * hidden
+    for p in range(b2 + 1):
+        g[p] = 0.0
+    total = 0.0
+    for c in range(n):
+        x0, x1 = X[0, c], X[1, c]
+        z = 0.0
+        for j in range(hidden):
+            a = activate(theta[2 * j] * x0 + theta[2 * j + 1] * x1 + theta[b1 + j], act)
+            h[j] = a
+            z += theta[w2 + j] * a
+        out = 1.0 / (1.0 + math.exp(-(z + theta[b2])))
+        err = out - y[c]
+        total += err * err
+        # Output error dL/dz: through the output sigmoid for ½SE; BCE's 1/(a(1-a)) cancels it.
+        d = err * ((1.0 - out) * out) if loss == MSE else err
+        g[b2] += d
+        for j in range(hidden):
+            # dz/dW is the layer's input; the hidden delta comes back through W2 and f'.
+            g[w2 + j] += d * h[j]
+            below = theta[w2 + j] * d * derivative(h[j], act)
+            g[b1 + j] += below
+            g[2 * j] += below * x0
+            g[2 * j + 1] += below * x1
+    return total
+
+
+@njit(**JIT)
 def step(theta, g, state, steps, opt, hyper):
     """One optimizer update of theta in place from the gradient g."""
     lr = hyper[LR]
@@ -197,6 +233,7 @@ def train_one(theta, state, steps, sizes, X, y, codes, hyper, e0, e1, orders, wa
     units, inputs, n, last = uoff[-1], sizes[0], X.shape[1], sizes.shape[0] - 1
     A, D = np.empty((units, n)), np.empty((units, n))
     a1, d1, t1 = np.empty((units, 1)), np.empty((units, 1)), np.empty(1)
+    shallow = last == 2 and inputs == 2 and not online  # the tutorial's shape: a fast pass
     g, before = np.empty(theta.shape[0]), np.empty(theta.shape[0])
     m_before, v_before, steps_before = np.empty(theta.shape[0]), np.empty(theta.shape[0]), 0
     for i in range(inputs):
@@ -214,6 +251,18 @@ def train_one(theta, state, steps, sizes, X, y, codes, hyper, e0, e1, orders, wa
             copy(state[0], m_before)
             copy(state[1], v_before)
             steps_before = steps[0]
+        if shallow:
+            total = shallow_pass(theta, sizes[1], act, loss, X, y, n, a1[:, 0], g)
+            if e % sq_every == 0:
+                sq[e // sq_every] = total
+            step(theta, g, state, steps, opt, hyper)
+            if watch and not (finite(theta) and math.isfinite(total)):
+                copy(before, theta)
+                copy(m_before, state[0])
+                copy(v_before, state[1])
+                steps[0] = steps_before
+                return e
+            continue
         forward(theta, sizes, woff, boff, uoff, act, A, n)
         total = 0.0
         for c in range(n):

@@ -108,8 +108,10 @@ def _open_seed(seed: int) -> None:
 
 
 def _sweep_key(config: TrainConfig, seeds: int) -> tuple:
-    # The sweep varies lr and hidden itself and trains seeds 0..seeds-1.
-    return ("sweep", config.replace(seed=0, lr=0.1, hidden=2), seeds)
+    # The sweep varies lr and every layer's width itself, at the config's depth, and trains
+    # seeds 0..seeds-1; so only the depth of ``hidden`` tells two sweeps apart.
+    depth = len(config.hidden)
+    return ("sweep", config.replace(seed=0, lr=0.1, hidden=(2,) * depth), seeds)
 
 
 TUTORIAL_SWEEP = _sweep_key(DEFAULTS, explore.SWEEP_SEEDS)
@@ -121,15 +123,17 @@ def _run_sweep(config: TrainConfig, seeds: int):
     key = _sweep_key(config, seeds)
     store = ("sweep-tutorial", 1) if key == TUTORIAL_SWEEP else ("sweep", 4)
     lrs = explore.sweep_lrs(dataset(config)[0].shape[1])
-    cells = len(lrs) * len(explore.SWEEP_HIDDEN)
+    cells = len(lrs) * len(explore.sweep_rows(config))
     return shared(*store, key, f"Sweeping {cells} cells…",
                   lambda p: explore.sweep(config, lrs, explore.SWEEP_HIDDEN, seeds, p))
 
 
 def sweep_panel(config: TrainConfig) -> None:
-    n = dataset(config)[0].shape[1]
-    st.caption("The solved fraction for every learning rate × hidden-layer width, other "
-               "settings from the sidebar. Changing a setting cancels a sweep in progress.")
+    n, depth = dataset(config)[0].shape[1], len(config.hidden)
+    layers = ("hidden-layer width" if depth == 1 else
+              f"width of all {depth} hidden layers at once (rows 1,1 / 2,2 / …)")
+    st.caption(f"The solved fraction for every learning rate × {layers}, other settings "
+               "from the sidebar. Changing a setting cancels a sweep in progress.")
     default_seeds = explore.SWEEP_SEEDS if n <= TABLE_ROWS else 10
     check_link_number("sweep_seeds", 10, explore.SWEEP_SEEDS, default_seeds)
     seeds = int(st.number_input("Seeds per cell", 10, explore.SWEEP_SEEDS, default_seeds,
@@ -157,9 +161,16 @@ def sweep_panel(config: TrainConfig) -> None:
     st.plotly_chart(xfig.sweep_figure(result.lrs, result.hidden, result.solved, result.seeds),
                     **CHART)
     if label == "the tutorial defaults" or config.dataset == "xor":
-        st.caption("One hidden unit can never solve XOR. Two often get stuck. Wider layers "
-                   "nearly always succeed: spare units keep gradient flowing when others "
-                   "saturate.")
+        st.caption(_XOR_NOTE if result.depth == 1 else _XOR_NOTE_DEEP)
+
+
+_XOR_NOTE = ("One hidden unit can never solve XOR. Two often get stuck. Wider layers nearly "
+             "always succeed: spare units keep gradient flowing when others saturate.")
+# A first layer of one unit squeezes the plane onto a line, and no monotone function of
+# one line separates XOR's corners; deeper layers cannot undo that.
+_XOR_NOTE_DEEP = ("One unit per layer can never solve XOR: the first layer squeezes the "
+                  "plane onto a line. Wider layers keep more of it, and spare units keep "
+                  "gradient flowing when others saturate.")
 
 
 def _want(key: tuple) -> None:
