@@ -149,7 +149,7 @@ def flag_help(field) -> str:
     elif field.kind != "choice":  # the choices are in the flag's metavar
         parts.append(field.allowed().capitalize() + ".")
     if field.when:
-        parts.append(f"Only for {', '.join(field.when)}.")
+        parts.append(f"{field.only_for().capitalize()}.")
     parts.append(f"Default: {field.text(field.default) or 'none'}.")
     return " ".join(parts).replace("%", "%%")  # argparse formats help with %
 

@@ -66,9 +66,10 @@ FIELDS = {
                    "Online: one per sample, in an order shuffled by default_rng(seed).",
               names={"batch": "batch (tutorial)", "online": "online, per sample"}),
         Field("samples", "int", "Samples (continuous data)", 8, 1000, default=200, step=50,
-              when=CONTINUOUS, help="Number of points in the continuous datasets."),
+              when=(("dataset", CONTINUOUS),),
+              help="Number of points in the continuous datasets."),
         Field("noise", "float", "Noise (continuous data)", 0, 1, default=0.15, step=0.05,
-              fmt="%.2f", when=CONTINUOUS,
+              fmt="%.2f", when=(("dataset", CONTINUOUS),),
               help="Spread of the points in the continuous datasets."),
         Field("optimizer", "choice", "Optimizer", choices=tuple(OPTIMIZERS), default="gd",
               widget="select", live="keep",
@@ -77,11 +78,11 @@ FIELDS = {
               names={"gd": "gradient descent (tutorial)", "momentum": "momentum",
                      "adam": "Adam"}),
         Field("momentum", "float", "Momentum μ", 0, 0.999, default=0.9, step=0.05, fmt="%.3g",
-              live="keep",
+              live="keep", when=(("optimizer", ("momentum",)),),
               help="μ in v ← μv + ∂L/∂W: how much of the last step carries over "
                    "(optimizer momentum only)."),
         Field("data", "points", "Your data", default="", widget="table",
-              when=(CUSTOM,),
+              when=(("dataset", (CUSTOM,)),),
               help="Your own points (x1, x2 and a label y of 0 or 1), written "
                    "x1,x2,y;x1,x2,y;... in a link. Empty: the XOR table."),
     )
@@ -299,7 +300,7 @@ def _allowed_cell(field: Field) -> str:
     else:
         text = f"{'above ' if field.lo_open else ''}{field.lo:g} – {field.hi:g}"
     if field.when:
-        text += f"; only for {', '.join(field.when)}"
+        text += f"; {field.only_for()}"
     return text
 
 

@@ -46,8 +46,9 @@ class Field:
     names : how each choice is shown to a person (``{"mse": "½ squared error"}``).
     live : ``keep`` if live training keeps its weights when this changes, ``reset``
         if it starts over (a new architecture, init or data).
-    when : the datasets this setting applies to; empty means all (its widget is
-        hidden otherwise, but its value is kept).
+    when : ``(setting, values)`` pairs: this setting means something only while each of
+        those settings has one of its values (``(("optimizer", ("momentum",)),)``);
+        empty means always. Its widget is hidden otherwise, but its value is kept.
     """
 
     name: str
@@ -66,7 +67,7 @@ class Field:
     fmt: str | None = None
     names: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
     live: str = "reset"
-    when: tuple[str, ...] = ()
+    when: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self):
         if self.kind not in KIND_TYPES:
@@ -90,9 +91,16 @@ class Field:
         """A choice as a person reads it (its ``names`` entry), else the value itself."""
         return self.names.get(value, str(value))
 
-    def applies(self, dataset: str) -> bool:
-        """Whether this setting means anything for ``dataset`` (``when`` empty: always)."""
-        return not self.when or dataset in self.when
+    def applies(self, settings) -> bool:
+        """Whether this setting means anything beside ``settings`` (a config, or a mapping
+        of every setting's name to its value). ``when`` empty: always."""
+        get = settings.get if hasattr(settings, "get") else (
+            lambda name: getattr(settings, name, None))
+        return all(get(name) in values for name, values in self.when)
+
+    def only_for(self) -> str:
+        """``when`` in words, for help and docs: ``only for dataset xor-cloud, circles``."""
+        return "; ".join(f"only for {name} {', '.join(values)}" for name, values in self.when)
 
     def allowed(self) -> str:
         """The allowed range as a sentence fragment, for error messages."""

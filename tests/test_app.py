@@ -85,8 +85,8 @@ def test_every_setting_has_a_change_below():
                                   if f.kind != "points"])  # the data editor: test_app_data.py
 def test_each_control_changes_the_run_and_the_url(name):
     query = {"epochs": "300"} if name != "epochs" else {}
-    if name in ("samples", "noise"):  # only shown for the point clouds
-        query["dataset"] = "xor-cloud"
+    for other, values in FIELDS[name].when:  # shown only beside these (point clouds, μ)
+        query[other] = values[0]
     at = start(query)
     change = widgets.read(name, CHANGES[name])
     before, expected = url(at), config_from_state(at).replace(**{name: change})
@@ -96,6 +96,17 @@ def test_each_control_changes_the_run_and_the_url(name):
     assert url(at) == {**before, name: format_value(change)}
     shown = truth_table(at).prediction  # the run on screen is the new one
     np.testing.assert_allclose(shown, train(expected).predictions[: len(shown)])
+
+
+def test_momentum_is_shown_only_for_the_momentum_optimizer():
+    at = start(FAST)
+    assert "momentum" not in {w.key for w in at.sidebar.number_input}
+    ok(at.selectbox(key="optimizer").set_value("momentum").run())
+    assert "momentum" in {w.key for w in at.sidebar.number_input}
+    ok(at.number_input(key="momentum").set_value(0.5).run())
+    ok(at.selectbox(key="optimizer").set_value("adam").run())
+    assert "momentum" not in {w.key for w in at.sidebar.number_input}
+    assert url(at)["momentum"] == "0.5", "a hidden setting keeps its value"
 
 
 def test_point_cloud_settings_are_hidden_for_the_truth_tables():

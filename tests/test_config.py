@@ -266,4 +266,20 @@ def test_settings_table_has_one_row_per_setting_with_its_default():
     assert rows[list(FIELDS).index("lr")].startswith("| `lr` | `0.1` | 1e-06 – 1000 | α in W")
     assert "| `seed` | `0` | 0 – 4,294,967,295 |" in settings_table()
     assert "`mse` = ½ squared error (tutorial), `bce` = cross-entropy" in settings_table()
-    assert "8 – 1,000; only for xor-cloud, circles" in settings_table()
+    assert "8 – 1,000; only for dataset xor-cloud, circles" in settings_table()
+    assert "0 – 0.999; only for optimizer momentum" in settings_table()
+
+
+@pytest.mark.parametrize("settings, shown", [
+    ({}, set()),  # the tutorial: neither point-cloud settings, nor μ, nor your own data
+    ({"optimizer": "momentum"}, {"momentum"}),
+    ({"optimizer": "adam"}, set()),
+    ({"dataset": "circles"}, {"samples", "noise"}),
+    ({"dataset": "custom", "optimizer": "momentum"}, {"data", "momentum"}),
+])
+def test_a_setting_applies_only_beside_the_values_it_names(settings, shown):
+    config = DEFAULTS.replace(**settings)
+    conditional = {name for name, f in FIELDS.items() if f.when}
+    assert {name for name in conditional if FIELDS[name].applies(config)} == shown
+    as_mapping = {name: getattr(config, name) for name in FIELDS}
+    assert {name for name in conditional if FIELDS[name].applies(as_mapping)} == shown

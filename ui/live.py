@@ -39,7 +39,7 @@ def live_controls(config: TrainConfig) -> None:
     c3.button("↺ Reset", width="stretch", on_click=lambda: st.session_state.pop("live", None))
     keep = [FIELDS[n].label.lower() for n, f in FIELDS.items() if f.live == "keep"]
     reset = [FIELDS[n].label.lower() for n, f in FIELDS.items()
-             if f.live == "reset" and f.applies(config.dataset)]
+             if f.live == "reset" and f.applies(config)]
     st.caption(f"Play trains {live.CHUNK} epochs every {TICK:g} s up to the Epochs setting. "
                f"Change the {', '.join(keep)} while it runs: the weights are kept. Change the "
                f"{', '.join(reset)}: it starts over.")

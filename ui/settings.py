@@ -91,11 +91,12 @@ def settings_controls() -> TrainConfig:
                  placeholder="Choose a preset…", help="One click sets every setting.")
     if st.session_state.get("preset") in PRESETS:
         sb.caption("👀 " + PRESETS[st.session_state.preset][1])
-    dataset_now = st.session_state.get("dataset", DEFAULTS.dataset)
+    now = {name: st.session_state.get(name, getattr(DEFAULTS, name)) for name in FIELDS}
+    dataset_now = now["dataset"]
     for name, field in FIELDS.items():
-        if field.applies(dataset_now) and field.kind != "points":
+        if field.applies(now) and field.kind != "points":
             _setting_widget(sb, name)
-        if name == "dataset" and FIELDS["data"].applies(dataset_now):
+        if name == "dataset" and FIELDS["data"].applies(now):
             data_controls(sb)  # your own data, under the dataset: editor, CSV (ui/data.py)
     if dataset_now in CONTINUOUS:
         sb.caption("Gradients are summed over the samples (as in the tutorial), so many points "
