@@ -231,13 +231,15 @@ def train_one(theta, state, steps, sizes, X, y, codes, hyper, e0, e1, orders, wa
     woff, boff, uoff = layout(sizes)
     act, loss, opt, online = codes[ACTIVATION], codes[LOSS], codes[OPTIMIZER], codes[ONLINE]
     units, inputs, n, last = uoff[-1], sizes[0], X.shape[1], sizes.shape[0] - 1
-    A, D = np.empty((units, n)), np.empty((units, n))
-    a1, d1, t1 = np.empty((units, 1)), np.empty((units, 1)), np.empty(1)
-    shallow = last == 2 and inputs == 2 and not online  # the tutorial's shape: a fast pass
+    shallow = last == 2 and inputs == 2  # the tutorial's shape: shallow_pass, sample by sample
+    fused = shallow and not online  # (faster for one layer; layer by layer is, deeper)
+    A = np.empty((units, 0 if fused else n))  # the batch's outputs, layer by layer
+    D = np.empty((units, n if not (fused or online) else 0))  # and its deltas
+    a1, d1, t1 = np.empty((units, 1)), np.empty((units, 1)), np.empty(1)  # one sample
     g, before = np.empty(theta.shape[0]), np.empty(theta.shape[0])
     m_before, v_before, steps_before = np.empty(theta.shape[0]), np.empty(theta.shape[0]), 0
     for i in range(inputs):
-        for c in range(n):
+        for c in range(A.shape[1]):
             A[i, c] = X[i, c]
     for e in range(e0, e1 + 1):
         k = ck_next[0]
@@ -251,36 +253,32 @@ def train_one(theta, state, steps, sizes, X, y, codes, hyper, e0, e1, orders, wa
             copy(state[0], m_before)
             copy(state[1], v_before)
             steps_before = steps[0]
-        if shallow:
+        if fused:
             total = shallow_pass(theta, sizes[1], act, loss, X, y, n, a1[:, 0], g)
-            if e % sq_every == 0:
-                sq[e // sq_every] = total
-            step(theta, g, state, steps, opt, hyper)
-            if watch and not (finite(theta) and math.isfinite(total)):
-                copy(before, theta)
-                copy(m_before, state[0])
-                copy(v_before, state[1])
-                steps[0] = steps_before
-                return e
-            continue
-        forward(theta, sizes, woff, boff, uoff, act, A, n)
-        total = 0.0
-        for c in range(n):
-            err = A[uoff[last], c] - y[c]
-            total += err * err
+        else:  # layer by layer over the batch: the loss before this epoch, and its gradient
+            forward(theta, sizes, woff, boff, uoff, act, A, n)
+            total = 0.0
+            for c in range(n):
+                err = A[uoff[last], c] - y[c]
+                total += err * err
+            if not online:
+                backward(theta, sizes, woff, boff, uoff, act, loss, A, D, y, n, g)
         if e % sq_every == 0:
             sq[e // sq_every] = total
         if not online:
-            backward(theta, sizes, woff, boff, uoff, act, loss, A, D, y, n, g)
             step(theta, g, state, steps, opt, hyper)
         else:
             for r in range(n):
                 sample = orders[e - e0, r]
-                for i in range(inputs):
-                    a1[i, 0] = X[i, sample]
-                t1[0] = y[sample]
-                forward(theta, sizes, woff, boff, uoff, act, a1, 1)
-                backward(theta, sizes, woff, boff, uoff, act, loss, a1, d1, t1, 1, g)
+                if shallow:
+                    shallow_pass(theta, sizes[1], act, loss, X[:, sample:sample + 1],
+                                 y[sample:sample + 1], 1, a1[:, 0], g)
+                else:
+                    for i in range(inputs):
+                        a1[i, 0] = X[i, sample]
+                    t1[0] = y[sample]
+                    forward(theta, sizes, woff, boff, uoff, act, a1, 1)
+                    backward(theta, sizes, woff, boff, uoff, act, loss, a1, d1, t1, 1, g)
                 step(theta, g, state, steps, opt, hyper)
         if watch and not (finite(theta) and math.isfinite(total)):
             copy(before, theta)

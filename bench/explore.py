@@ -2,10 +2,13 @@
 
 Run with ``python -m bench.explore``. The sweep's reference is its budget (20 s on
 2 cores); the census's is the same seeds trained one by one with ``train``.
+``python -m bench.explore --deep`` adds the same sweep at depth 2 (rows 1,1 ... 8,8),
+against the default sweep's time.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
 from backprop import TrainConfig, train
@@ -18,7 +21,7 @@ def _timed(fn):
     return time.perf_counter() - start, result
 
 
-def measure() -> list[dict]:
+def measure(deep: bool = False) -> list[dict]:
     config = TrainConfig()
     rows = []
     sweep_s, result = _timed(lambda: sweep(config))
@@ -32,6 +35,11 @@ def measure() -> list[dict]:
     rows.append({"name": "census, 200 seeds (vs train() seed by seed)", "value": census_s,
                  "unit": "s", "reference": one_by_one, "ratio": census_s / one_by_one,
                  "target": f"solved {many.solved.mean():.1%}"})
+    if deep:  # the sweep keeps the config's depth: two layers of each width
+        deep_s, _ = _timed(lambda: sweep(config.replace(hidden=(2, 2))))
+        rows.append({"name": f"sweep at depth 2, {cells} cells x {SWEEP_SEEDS} seeds",
+                     "value": deep_s, "unit": "s", "reference": sweep_s,
+                     "ratio": deep_s / sweep_s, "target": "vs the default sweep"})
     return rows
 
 
@@ -44,4 +52,4 @@ def print_rows(rows) -> None:
 
 
 if __name__ == "__main__":
-    print_rows(measure())
+    print_rows(measure(deep="--deep" in sys.argv[1:]))
