@@ -45,7 +45,14 @@ def verdict_panel(run) -> None:
     verdict = run.verdict
     show, icon = VERDICT_STYLE[verdict.status]
     show(verdict.text, icon=icon)
-    if verdict.status == "stuck" and run.config.dataset == "xor":
+    if verdict.status == "stuck" and len(run.config.hidden) > 1:
+        symbol = notation.derivative(run.config.activation, "l")
+        st.caption(
+            f"On its way back the error is multiplied by each hidden layer's {symbol}, and "
+            "saturated units pass almost none of it, so a deep network can stall long before "
+            "its first layers have learned. The σ′ maps show the saturated units; the Gradient "
+            "flow view below measures the gradient that reaches each layer.")
+    elif verdict.status == "stuck" and run.config.dataset == "xor":
         symbol = notation.derivative(run.config.activation)
         st.caption(
             "This is normal for this tiny network, not a bug: with the tutorial's settings about "
