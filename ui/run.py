@@ -50,8 +50,8 @@ def verdict_panel(run) -> None:
         st.caption(
             f"On its way back the error is multiplied by each hidden layer's {symbol}, and "
             "saturated units pass almost none of it, so a deep network can stall long before "
-            "its first layers have learned. The σ′ maps show the saturated units; the Gradient "
-            "flow view below measures the gradient that reaches each layer.")
+            f"its first layers have learned. The {symbol} maps show the saturated units; the "
+            "Gradient flow view below measures the gradient that reaches each layer.")
     elif verdict.status == "stuck" and run.config.dataset == "xor":
         symbol = notation.derivative(run.config.activation)
         st.caption(
