@@ -57,8 +57,8 @@ def layout(sizes):
 
 @njit(**JIT)
 def activate(z, act):
-    """f(z); the sigmoid as 1 / (1 + e^-z) (a third of tanh's cost; equal to nn.sigmoid's
-    (1 + tanh(z/2)) / 2 within rounding, and e^-z = inf gives the right 0)."""
+    """f(z); the sigmoid as 1 / (1 + e^-z), as nn.sigmoid computes it (a third of tanh's
+    cost; e^-z = inf gives the right 0)."""
     if act == SIGMOID:
         return 1.0 / (1.0 + math.exp(-z))
     if act == TANH:

@@ -37,7 +37,7 @@ class _BatchLoop:
             np.ones((W.shape[0] + 1, n)) for W in self.Wb[:-1]]
         self.y = y
         self.lr = config.lr
-        self.act = nn.ACTIVATIONS[config.activation]
+        self.act = nn.RAW_ACTIVATIONS[config.activation]  # train() silences overflow
         self.act_prime = nn.DERIVATIVES[config.activation]
         self.delta = nn.LOSSES[config.loss].delta
         self.optimizer, self.mu = config.optimizer, config.momentum
@@ -92,7 +92,7 @@ class _BatchLoop:
                 np.dot(W, a, out=zl)
                 act(zl, out=out)
             np.dot(W_out, in_out, out=z_out)
-            nn.sigmoid(z_out, out=a_out)
+            nn.sigmoid_raw(z_out, out=a_out)
             np.subtract(a_out, y, out=err)
             loss_out[e] = np.dot(err0, err0)
             np.multiply(self.delta(a_out, y), fold, out=d_out)  # (lr *) dL/dz_out, the loss's

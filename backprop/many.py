@@ -60,7 +60,7 @@ def _many_forward(W1, b1, W2, b2, Xs, act):
     for i in range(1, Xs.shape[0]):
         z1 += W1[:, i, None, :] * Xs[i]
     a1 = act(z1, out=z1)
-    a2 = nn.sigmoid(np.einsum("hs,hns->ns", W2, a1) + b2)
+    a2 = nn.sigmoid_raw(np.einsum("hs,hns->ns", W2, a1) + b2)
     return a1, a2
 
 
@@ -68,7 +68,7 @@ def _many_step(P, Xs, ys, config, lr, state):
     """One update for every seed at once (in place); returns sum((a2 - y)^2) (S,) and the
     optimizer's new state."""
     W1, b1, W2, b2 = P
-    a1, a2 = _many_forward(W1, b1, W2, b2, Xs, nn.ACTIVATIONS[config.activation])
+    a1, a2 = _many_forward(W1, b1, W2, b2, Xs, nn.RAW_ACTIVATIONS[config.activation])
     err = a2 - ys
     sq = np.einsum("ns,ns->s", err, err) if err.shape[1] > 1 else (err * err).sum(axis=0)
     delta2 = nn.LOSSES[config.loss].delta(a2, ys)
@@ -207,7 +207,7 @@ def _train_many_numpy(config, start, lr, seeds, X, y, loss_every, progress=None)
         if batch:
             sq, state = _many_step(P, Xb, yb, config, lr, state)
         else:
-            a2 = _many_forward(*P, Xb, nn.ACTIVATIONS[config.activation])[1]
+            a2 = _many_forward(*P, Xb, nn.RAW_ACTIVATIONS[config.activation])[1]
             sq = ((a2 - yb) ** 2).sum(axis=0)
             order = np.stack([r.permutation(n) for r in rngs], axis=-1)  # (n, S)
             for idx in order:
