@@ -10,7 +10,9 @@ Run with ``python -m bench.engine``. The figures:
 - ``train_many`` over 1000 seeds on NumPy's vectorised pass, per network, against
   the plain loop (>= 150x);
 - cold start in a fresh process: the first compiled ``train`` with the on-disk
-  compile cache, and with an empty one (numba compiles everything).
+  compile cache, and with an empty one (numba compiles everything);
+- the loss landscape's 61 x 61 slice through a run, at the tutorial's depth and at
+  three hidden layers (target: <= 0.3 s each).
 
 Each time is the minimum over ``repeats`` interleaved runs, so that a busy
 machine shows as noise on the slow side only.
@@ -28,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from backprop import TrainConfig, train, train_many
+from backprop.landscape import history_landscape
 
 MANY_SEEDS = 1000
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,6 +139,11 @@ def measure(repeats: int = 3) -> list[dict]:
     for _ in range(max(1, repeats - 1)):
         c2000 = min(c2000, _timed(lambda: train_many(config, range(2000), engine="compiled"))[0])
         n2000 = min(n2000, _timed(lambda: train_many(config, range(2000), engine="numpy"))[0])
+    slices = {}
+    for name, hidden in (("depth 1", (2,)), ("depth 3", (4, 3, 2))):
+        run = train(config.replace(hidden=hidden, epochs=2000))
+        slices[name] = min(_timed(lambda run=run: history_landscape(
+            run.history, run.X, run.y, "sigmoid", "mse"))[0] for _ in range(repeats))
     cached = min(_first_call() for _ in range(repeats))
     with tempfile.TemporaryDirectory() as empty:
         cold = _first_call(empty)
@@ -157,6 +165,12 @@ def measure(repeats: int = 3) -> list[dict]:
                  "speed-up vs plain loop",
          "value": per_network, "unit": "s", "reference": best["plain"],
          "ratio": best["plain"] / per_network, "target": ">= 150x"},
+        {"name": "loss landscape, 61 x 61 slice through a run: depth 1 (2)",
+         "value": slices["depth 1"], "unit": "s", "reference": 0.3,
+         "ratio": slices["depth 1"] / 0.3, "target": "<= 0.3 s"},
+        {"name": "loss landscape, 61 x 61 slice through a run: depth 3 (4,3,2)",
+         "value": slices["depth 3"], "unit": "s", "reference": 0.3,
+         "ratio": slices["depth 3"] / 0.3, "target": "<= 0.3 s"},
         {"name": "cold start: import + first compiled train, on-disk cache vs empty cache",
          "value": cached, "unit": "s", "reference": cold, "ratio": cached / cold,
          "target": "cached < 2 s"},
