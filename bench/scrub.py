@@ -100,6 +100,18 @@ def idle_ms_per_second(server: Server, seconds: float = 3.0) -> float:
     return 1000 * (server.cpu_seconds() - cpu) / seconds
 
 
+QUIET_MS = 30.0  # ms of CPU per second under which the server counts as settled
+
+
+def settle(server: Server, limit: float = 20.0) -> None:
+    """Wait (up to ``limit`` s) until a second passes with the server nearly idle: work
+    left from the lecturer's tabs (or a first compile) must not count as its idle cost,
+    which would then be subtracted from every measured run."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end and idle_ms_per_second(server, 1.0) > QUIET_MS:
+        pass
+
+
 def scrub_costs(scrubs: int = SCRUBS, port: int = 0, seed: int = 4242,
                 messages: dict | None = None) -> dict[str, float]:
     """Start a server, measure, stop it; ms of server CPU per action, idle subtracted.
@@ -108,6 +120,7 @@ def scrub_costs(scrubs: int = SCRUBS, port: int = 0, seed: int = 4242,
     try:
         server.wait_healthy(90.0)
         asyncio.run(lecturer_opens(server.port))
+        settle(server)
         idle = idle_ms_per_second(server)
         costs = asyncio.run(_measure(server, scrubs, seed, idle, messages))
         costs["idle, per second"] = idle
