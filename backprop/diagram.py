@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from . import nn
 from . import notation as n
-from .look import BLUE, GREY, RED, new_figure, style, trace
+from .look import BLUE, GREY, RED, finished_figure, style, trace
 
 # Weights are written on the edges while no layer has more than this many units; beyond,
 # on hover only (with 3 or more units, edges fanning out of one node leave no room).
@@ -105,7 +105,7 @@ def network_figure(params: dict, activation: str = "sigmoid") -> go.Figure:
                           "font": {"size": 11, "color": GREY},
                           "bgcolor": "rgba(255,255,255,0.85)"})
     tallest = max(widths)
-    fig = new_figure(traces, {  # all at once: each add_* call re-validates the figure
+    fig = finished_figure(traces, {  # all at once: each add_* call re-validates the figure
         "annotations": notes, "xaxis": {"visible": False, "range": [-0.3, last + 0.3]},
         "yaxis": {"visible": False,
                   "range": [-(tallest / 2.0) - 0.2, tallest / 2.0 + 0.35]}})

@@ -28,6 +28,7 @@ from .look import (  # noqa: F401  (BLUE, LEAN, ... re-exported for callers of f
     RED,
     TARGET_MARKERS,
     TARGET_SIZE,
+    finished_figure,
     grid,
     house,
     interior_ticks,
@@ -190,4 +191,4 @@ def at_last_layer(figure: go.Figure, hidden: int) -> go.Figure:
             return [walk(value) for value in node]
         return node
 
-    return go.Figure(walk(figure.to_plotly_json()))
+    return finished_figure(**walk(figure.to_plotly_json()))

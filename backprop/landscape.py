@@ -220,35 +220,34 @@ def landscape_figure(slice_: Landscape, title: str | None = None, marker_epoch=N
     The path is drawn from start (○) to end (■); hover gives each checkpoint's epoch
     and its distance from the slice. ``marker_epoch`` highlights one checkpoint.
     """
-    import plotly.graph_objects as go
-
-    from .look import style
+    from .look import styled_figure, trace
 
     a, b = slice_.path[:, 0], slice_.path[:, 1]
-    fig = go.Figure(go.Contour(
+    traces = [trace("contour",
         x=slice_.alphas, y=slice_.betas, z=np.round(slice_.objective, 5),
         colorscale="Viridis", reversescale=True, ncontours=24,
         colorbar={"title": {"text": "objective", "side": "right"}, "thickness": 12, "len": 0.9},
-        hovertemplate="α %{x:.2f}, β %{y:.2f}<br>objective %{z:.4f}<extra></extra>"))
-    # A white halo under a black line keeps the path readable on dark and light contours.
-    fig.add_trace(go.Scatter(x=a, y=b, mode="lines", line={"color": "white", "width": 5},
-                             showlegend=False, hoverinfo="skip"))
-    fig.add_trace(go.Scatter(
+        hovertemplate="α %{x:.2f}, β %{y:.2f}<br>objective %{z:.4f}<extra></extra>"),
+        # A white halo under a black line keeps the path readable on dark and light contours.
+        trace("scatter", x=a, y=b, mode="lines", line={"color": "white", "width": 5},
+              showlegend=False, hoverinfo="skip"),
+        trace("scatter",
         x=a, y=b, mode="lines+markers", line={"color": "black", "width": 2},
         marker={"size": 4, "color": "black"}, name="training path",
         customdata=np.column_stack([slice_.path_epochs, slice_.off_plane]),
         hovertemplate="epoch %{customdata[0]:,}<br>off the slice by %{customdata[1]:.3f}"
-                      "<extra></extra>"))
+                      "<extra></extra>")]
     for k, name, symbol in ((0, "start (epoch 0)", "circle"), (-1, "end", "square")):
-        fig.add_trace(go.Scatter(x=[a[k]], y=[b[k]],
-                                 mode="markers", name=name, hoverinfo="skip",
-                                 marker={"symbol": symbol, "size": 12, "color": "black",
-                                         "line": {"width": 2, "color": "white"}}))
+        traces.append(trace("scatter", x=[a[k]], y=[b[k]],
+                            mode="markers", name=name, hoverinfo="skip",
+                            marker={"symbol": symbol, "size": 12, "color": "black",
+                                    "line": {"width": 2, "color": "white"}}))
     if marker_epoch is not None and len(slice_.path_epochs):
         k = int(np.argmin(np.abs(slice_.path_epochs - marker_epoch)))
-        fig.add_trace(go.Scatter(x=a[k:k + 1], y=b[k:k + 1], mode="markers",
-                                 name=f"epoch {int(slice_.path_epochs[k]):,}",
-                                 marker={"symbol": "x", "size": 12, "color": "#d6604d"}))
-    fig.update_xaxes(title=slice_.axes[0], automargin=True)
-    fig.update_yaxes(title=slice_.axes[1], automargin=True)
-    return style(fig, 460, title, legend={"orientation": "h", "y": -0.2})
+        traces.append(trace("scatter", x=a[k:k + 1], y=b[k:k + 1], mode="markers",
+                            name=f"epoch {int(slice_.path_epochs[k]):,}",
+                            marker={"symbol": "x", "size": 12, "color": "#d6604d"}))
+    return styled_figure(traces, {
+        "xaxis": {"title": {"text": slice_.axes[0]}, "automargin": True},
+        "yaxis": {"title": {"text": slice_.axes[1]}, "automargin": True}}, 460, title,
+        legend={"orientation": "h", "y": -0.2})

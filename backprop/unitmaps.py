@@ -24,11 +24,11 @@ from .look import (
     BAR,
     DERIVATIVE_SCALE,
     RED,
+    finished_figure,
     grid,
     house,
-    new_figure,
     rounded,
-    style,
+    styled_figure,
     trace,
 )
 from .marks import X1, X2, plane_axes, sample_labels, samples_trace
@@ -175,7 +175,7 @@ def _unit_panels(plane, layers, X, y, zmin, zmax, colorscale, label, title, colu
                                 "xanchor": "center", "yref": "container", "y": 0.0,
                                 "yanchor": "bottom"}}))
     layout["margin"].update(t=56, b=50)
-    return new_figure(traces, layout)
+    return finished_figure(traces, layout)
 
 
 def derivative_heatmaps_figure(plane: Plane, deriv, X, y, activation: str = "sigmoid",
@@ -245,16 +245,20 @@ def saturation_timeline_figure(epochs, deriv, X, activation: str = "sigmoid",
     rows, z, starts = _strip_rows(layers, X)
     top = DERIVATIVE_MAX[activation]
     label = n.derivative(activation, 1 if len(layers) == 1 else "l")
-    fig = new_figure(trace("heatmap",
+    heat = trace("heatmap",
         x=np.asarray(epochs), y=rows, z=rounded(z), zmin=0, zmax=top,
         colorscale=DERIVATIVE_SCALE,
         colorbar={"title": {"text": label, "side": "right"}, "thickness": 12, **BAR},
-        hovertemplate="%{y}<br>epoch %{x}<br>" + label + " %{z:.4f}<extra></extra>"))
-    if marker_epoch is not None:
-        fig.add_vline(x=marker_epoch, line={"color": RED, "width": 2})
-    for start in starts[1:]:  # between layers; category rows sit at 0, 1, ...
-        fig.add_hline(y=start - 0.5, line={"color": "white", "width": 3})
+        hovertemplate="%{y}<br>epoch %{x}<br>" + label + " %{z:.4f}<extra></extra>")
+    # The lines as the shapes add_vline / add_hline would make, set in the one build.
+    shapes = [] if marker_epoch is None else [
+        {"type": "line", "xref": "x", "yref": "y domain", "x0": marker_epoch,
+         "x1": marker_epoch, "y0": 0, "y1": 1, "line": {"color": RED, "width": 2}}]
+    shapes += [{"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1,
+                "y0": start - 0.5, "y1": start - 0.5, "line": {"color": "white", "width": 3}}
+               for start in starts[1:]]  # between layers; category rows sit at 0, 1, ...
     dense = len(layers) > 1 and len(rows) > STRIP_ROWS
-    fig.update_yaxes(autorange="reversed", tickfont={"size": 9 if dense else 11})
-    fig.update_xaxes(title="epoch")
-    return style(fig, 80 + (14 if dense else 24) * len(rows) + 40)
+    return styled_figure(heat, {
+        **({"shapes": shapes} if shapes else {}), "xaxis": {"title": {"text": "epoch"}},
+        "yaxis": {"autorange": "reversed", "tickfont": {"size": 9 if dense else 11}}},
+        80 + (14 if dense else 24) * len(rows) + 40)

@@ -11,7 +11,9 @@ their number, is the figure. The same is measured for a rerun with nothing chang
 (the whole script, everything cached) and, for reference, for the same moves sent
 without the fragment id (the whole script reruns).
 
-The process's idle CPU over the same time is measured first and subtracted.
+The process's idle CPU over the same time is measured first and subtracted. The
+ForwardMsgs each kind of run sends (the server's event loop pays for each one) are
+counted and printed too.
 Scrubbing must never retrain: the run is checked to send no "Training…" spinner.
 """
 
@@ -54,9 +56,11 @@ def _unseen(options: list[str], n: int, offset: int) -> list[str]:
     return [options[(offset + i * step) % (len(options) - 1)] for i in range(n)]
 
 
-async def _measure(server: Server, scrubs: int, seed: int, idle: float) -> dict[str, float]:
+async def _measure(server: Server, scrubs: int, seed: int, idle: float,
+                   messages: dict | None = None) -> dict[str, float]:
     """ms of server CPU per scrub (fragment, whole script) and per cached rerun, less
-    ``idle`` (the server's ms of CPU per second with nothing to do)."""
+    ``idle`` (the server's ms of CPU per second with nothing to do). ``messages``, if
+    given, gets the mean number of ForwardMsgs each kind of run sent (and the load's)."""
     viewer = Viewer(server.port)
     await viewer.open()
     try:
@@ -64,6 +68,7 @@ async def _measure(server: Server, scrubs: int, seed: int, idle: float) -> dict[
         first = await viewer.run(query)
         if not first.ok:
             raise RuntimeError(f"the page did not load: {first.status} {first.exceptions}")
+        counts = {"new setting (page load)": [first.messages]}
         wid = viewer.widget_id("slider", LABEL)
         options = viewer.options[wid]
         if len(options) < 3:
@@ -73,15 +78,17 @@ async def _measure(server: Server, scrubs: int, seed: int, idle: float) -> dict[
         out = {}
 
         async def reruns():
-            for _ in range(n):
-                await viewer.run()
+            return [await viewer.run() for _ in range(n)]
         for name, action in (("fragment", _moves(viewer, _unseen(options, n, 2), True)),
                              ("whole script", _moves(viewer, _unseen(options, n, 3), False)),
                              ("cached rerun", reruns())):
             cpu, wall = server.cpu_seconds(), time.monotonic()
-            await action
+            results = await action
             spent = 1000 * (server.cpu_seconds() - cpu) - idle * (time.monotonic() - wall)
             out[name] = max(spent, 0.0) / n
+            counts[name] = [r.messages for r in results]
+        if messages is not None:
+            messages.update({k: sum(v) / len(v) for k, v in counts.items()})
         return out
     finally:
         await viewer.close()
@@ -93,14 +100,29 @@ def idle_ms_per_second(server: Server, seconds: float = 3.0) -> float:
     return 1000 * (server.cpu_seconds() - cpu) / seconds
 
 
-def scrub_costs(scrubs: int = SCRUBS, port: int = 0, seed: int = 4242) -> dict[str, float]:
-    """Start a server, measure, stop it; ms of server CPU per action, idle subtracted."""
+QUIET_MS = 30.0  # ms of CPU per second under which the server counts as settled
+
+
+def settle(server: Server, limit: float = 20.0) -> None:
+    """Wait (up to ``limit`` s) until a second passes with the server nearly idle: work
+    left from the lecturer's tabs (or a first compile) must not count as its idle cost,
+    which would then be subtracted from every measured run."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end and idle_ms_per_second(server, 1.0) > QUIET_MS:
+        pass
+
+
+def scrub_costs(scrubs: int = SCRUBS, port: int = 0, seed: int = 4242,
+                messages: dict | None = None) -> dict[str, float]:
+    """Start a server, measure, stop it; ms of server CPU per action, idle subtracted.
+    ``messages``, if given, gets the ForwardMsgs per run of each kind."""
     server = Server(port)
     try:
         server.wait_healthy(90.0)
         asyncio.run(lecturer_opens(server.port))
+        settle(server)
         idle = idle_ms_per_second(server)
-        costs = asyncio.run(_measure(server, scrubs, seed, idle))
+        costs = asyncio.run(_measure(server, scrubs, seed, idle, messages))
         costs["idle, per second"] = idle
         if server.tracebacks():
             raise RuntimeError(f"the server logged a traceback:\n{server.tail()}")
@@ -132,9 +154,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.scrubs < 3:
         parser.error(f"--scrubs must be >= 3, got {args.scrubs}")
-    costs = scrub_costs(args.scrubs, args.port)
+    messages: dict[str, float] = {}
+    costs = scrub_costs(args.scrubs, args.port, messages=messages)
     for name, ms in costs.items():
         print(f"{name:<24} {ms:8.1f} ms server CPU")
+    for name, count in messages.items():
+        print(f"{name:<24} {count:8.1f} messages per run")
     return 0
 
 

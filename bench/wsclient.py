@@ -10,6 +10,8 @@ What the 1.67 frontend does on a page load, and so what this does:
 3. Send ``BackMsg(rerun_script=ClientState(query_string=..., context_info=...))``:
    the query string without its ``?``, no widget states, no page hash (main page).
 4. Read ``ForwardMsg``s: ``new_session``, ``delta``s, ... until ``script_finished``.
+   An expander that keeps its state has an id in its delta; opening it is a widget
+   change (``bool_value``) that reruns the script. A plain one opens in the browser.
    ``FINISHED_EARLY_FOR_RERUN`` means another run follows, so keep reading.
 5. A widget change is another ``rerun_script`` carrying every widget value the page
    holds (``widget_states``); a click is a one-shot ``trigger_value``. A widget drawn
@@ -146,6 +148,7 @@ class Viewer:
         self.fragments: dict[str, str] = {}  # widget id -> the fragment it was drawn in
         self.options: dict[str, list[str]] = {}  # widget id -> its options (as shown)
         self.tab_ids: dict[str, str] = {}  # tab label -> its tab container's widget id
+        self.expanders: dict[str, str] = {}  # expander label -> its id ("" if it keeps none)
         self.states: dict[str, WidgetState] = {}  # widget values this tab holds
         self._containers: dict[tuple[int, ...], str] = {}  # delta path -> container id
 
@@ -186,6 +189,8 @@ class Viewer:
                     self._containers[path] = block.tab_container.id
                 elif block.WhichOneof("type") == "tab" and path[:-1] in self._containers:
                     self.tab_ids[block.tab.label] = self._containers[path[:-1]]
+                elif block.WhichOneof("type") == "expandable":
+                    self.expanders[block.expandable.label] = block.expandable.id
             elif delta.WhichOneof("type") == "new_element":
                 element = delta.new_element
                 inner = getattr(element, element.WhichOneof("type") or "", None)
@@ -241,6 +246,21 @@ class Viewer:
         if label not in self.tab_ids:
             raise LookupError(f"no tab {label!r} on the page; there are {sorted(self.tab_ids)}")
         return WidgetState(id=self.tab_ids[label], string_value=label)
+
+    async def expand(self, label: str) -> RunResult | None:
+        """Open the expander whose label matches ``label`` (a regex), as a click does.
+
+        An expander that keeps its state (``on_change="rerun"``, a callback or a bound
+        key) has an id: the browser sends its new state and the script reruns, drawing
+        what it holds. A plain one opens in the browser alone: nothing is sent (None).
+        """
+        found = [text for text in self.expanders if re.search(label, text)]
+        if not found:
+            raise LookupError(f"no expander labelled /{label}/; there are {sorted(self.expanders)}")
+        eid = self.expanders[found[-1]]
+        if not eid:
+            return None
+        return await self.run(changes=[WidgetState(id=eid, bool_value=True)])
 
     def number(self, label: str, value: float) -> WidgetState:
         wid = self.widget_id("number_input", label)

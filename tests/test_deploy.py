@@ -47,6 +47,8 @@ async def _viewers_and_upload(port: int):
             await v.open()
             runs.append(await asyncio.wait_for(v.run(""), 60))
             viewers.append(v)
+        opened = await asyncio.wait_for(viewers[0].expand("^Files"), 60)  # as a click does
+        assert opened is None or opened.ok, f"opening Files: {opened.status} {opened.exceptions}"
         upload = await asyncio.wait_for(viewers[0].upload(
             "run file", "uploaded.json", run_to_json(train(UPLOADED)).encode()), 60)
         return viewers, runs, upload

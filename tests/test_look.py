@@ -1,18 +1,26 @@
-"""Figures built unchecked (as the app builds them) send the same JSON as checked ones."""
+"""Figures built unchecked (as the app builds them) send the same JSON as checked ones.
+
+Unchecked, a finished figure is never a Plotly object (``look.FigureSpec``, plain dicts):
+the JSON compared is what ``st.plotly_chart`` sends (``plotly.io.to_json``)."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import numpy as np
+import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
 from backprop import TrainConfig, diagram, look, train
+from backprop import compare as cmp
 from backprop import explore_figures as xfig
 from backprop import figures as fig
 from backprop.explore import saturation
-from backprop.plane import evaluate, plane_around
+from backprop.flow import gradient_flow_figure
+from backprop.landscape import history_landscape, landscape_figure
+from backprop.plane import evaluate, per_layer, plane_around
 
 RUN = train(TrainConfig(epochs=2000))
 K = len(RUN.history.epochs) - 1
@@ -21,6 +29,9 @@ PLANE = plane_around(RUN.X, resolution=11)
 GRID = evaluate(SNAP, PLANE, "sigmoid")
 H = RUN.history
 MERGED = saturation(SNAP["deriv1"], SNAP["a1"], RUN.y[0]).merged
+DEEP = train(TrainConfig(hidden=(3, 2), epochs=300, seed=1))  # two hidden layers
+DEEP_GRID = evaluate(DEEP.history.at(-1), PLANE, "sigmoid")
+SLICE = history_landscape(H, RUN.X, RUN.y, "sigmoid", "mse", seed=0, resolution=9)
 
 BUILDERS = {
     "loss": lambda: fig.loss_figure(RUN.mse, True, 100, True, objective="mse"),
@@ -34,6 +45,22 @@ BUILDERS = {
                                                      H.steps["b2"][K], RUN.y[0], RUN.X,
                                                      "sigmoid", (0, 1), MERGED),
     "network": lambda: diagram.network_figure(SNAP, "sigmoid"),
+    "deep network": lambda: diagram.network_figure(DEEP.history.at(-1), "sigmoid"),
+    "deep σ′ maps": lambda: fig.derivative_heatmaps_figure(
+        PLANE, per_layer(DEEP_GRID, "deriv", 2), DEEP.X, DEEP.y),
+    "deep timeline (lines between layers)": lambda: fig.saturation_timeline_figure(
+        DEEP.history.epochs, per_layer(DEEP.history.steps, "deriv", 2), DEEP.X, "sigmoid", 50),
+    "timeline, no marker": lambda: fig.saturation_timeline_figure(
+        H.epochs, H.steps["deriv1"], RUN.X, "tanh"),
+    "hidden space renamed for two layers": lambda: fig.at_last_layer(
+        xfig.hidden_space_figure(H.steps["a1"][:K + 1], H.steps["W2"][K], H.steps["b2"][K],
+                                 RUN.y[0], RUN.X, "sigmoid", (0, 1), MERGED), 2),
+    "gradient flow": lambda: gradient_flow_figure(H.epochs, H.steps, "sigmoid", 100),
+    "deep gradient flow": lambda: gradient_flow_figure(DEEP.history.epochs, DEEP.history.steps,
+                                                       "sigmoid", 50),
+    "landscape": lambda: landscape_figure(SLICE, marker_epoch=100),
+    "landscape, titled, no marker": lambda: landscape_figure(SLICE, title="slice"),
+    "compare loss": lambda: cmp.compare_loss_figure(RUN.mse, RUN.mse[::-1], 100, log=True),
     "sweep": lambda: xfig.sweep_figure((0.1, 0.3), (1, 2), np.array([[0.1, 0.2], [0.3, 0.4]]),
                                        10),
     "census": lambda: xfig.census_histogram_figure(
@@ -66,6 +93,39 @@ def _tidy(node):
 def test_unchecked_figure_is_the_checked_figure(name, monkeypatch):
     build = BUILDERS[name]
     assert _json(build, False, monkeypatch) == _json(build, True, monkeypatch)
+
+
+# Built with ``new_figure`` and then changed (``update_*``), so Plotly objects either way.
+CHANGED_AFTER_BUILD = {"sweep", "census", "census surfaces"}
+
+
+@pytest.mark.parametrize("name", [name for name in BUILDERS if name not in CHANGED_AFTER_BUILD])
+def test_a_finished_figure_is_sent_as_plain_dicts(name, monkeypatch):
+    monkeypatch.setattr(look, "VALIDATE", False)
+    assert type(BUILDERS[name]()) is look.FigureSpec, f"{name} built Plotly objects"
+
+
+def test_a_finished_figure_builds_no_plotly_objects_unless_checked(monkeypatch):
+    layout = {"height": 100, "xaxis": {"range": [0, 1]}}
+    data = look.trace("scatter", x=np.arange(3.0), y=np.ones(3))
+    monkeypatch.setattr(look, "VALIDATE", False)
+    spec = look.finished_figure(dict(data), dict(layout))
+    assert type(spec) is look.FigureSpec
+    # 0.0, 1.0, 2.0 as little-endian float64: 8 zero bytes, then 00..f0 3f, 00..00 40.
+    zero, one, two = b"\0" * 8, b"\0" * 6 + b"\xf0?", b"\0" * 7 + b"@"
+    assert spec.to_dict()["data"][0]["x"] == {
+        "dtype": "f8", "bdata": base64.b64encode(zero + one + two).decode()}
+    monkeypatch.setattr(look, "VALIDATE", True)
+    checked = look.finished_figure(dict(data), dict(layout))
+    assert type(checked) is go.Figure and checked.layout.height == 100
+
+
+def test_style_merges_into_a_finished_figure(monkeypatch):
+    monkeypatch.setattr(look, "VALIDATE", False)
+    spec = look.style(look.finished_figure([], {"margin": {"t": 5}, "height": 7}), 300, "T")
+    layout = spec.to_dict()["layout"]
+    assert layout["height"] == 300 and layout["title"] == {"text": "T", "x": 0.0}
+    assert layout["margin"] == {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
 def test_named_colour_scales_are_sent_as_pythons_lists(monkeypatch):

@@ -152,27 +152,16 @@ def _flow(run, start, k):
 FIGURES = {"loss": _loss, "surface": _surface, "derivatives": _derivatives,
            "activations": _activations, "timeline": _timeline, "hidden space": _hidden_space,
            "network": _network, "landscape": _landscape, "gradient flow": _flow}
-# The figures built whole by ``look.new_figure`` (no trace added after), so with their
-# arrays already encoded: ``spec_of`` skips Plotly's array walk for these.
-ENCODED = frozenset(FIGURES) - {"landscape"}
+# The figures built whole by ``look.new_figure`` or ``look.finished_figure`` (no trace
+# added after), so with their arrays already encoded: ``spec_of`` skips Plotly's array
+# walk for these.
+ENCODED = frozenset(FIGURES)
 
 
-class Prepared(go.Figure):
-    """A figure kept as the dict Streamlit sends (its arrays already base64).
-
-    ``st.plotly_chart`` asks a figure for ``to_dict()``, which deep-copies it and walks
-    every value looking for arrays (about 5 ms a figure, each time it is sent). A stored
-    figure is read-only, so this one hands over its dict as it is. Plotly's constructor
-    is skipped on purpose: nothing but ``to_dict`` is ever asked of it.
-    """
-
-    def __init__(self, spec: dict):  # noqa: D107 - no super().__init__, see above
-        object.__setattr__(self, "_spec", spec)
-
-    def to_dict(self) -> dict:
-        return self._spec
-
-    to_plotly_json = to_dict
+# A figure kept as the dict Streamlit sends (arrays already base64): ``st.plotly_chart``
+# asks a figure for ``to_dict()``, which would deep-copy it and walk every value
+# looking for arrays (about 5 ms a figure, each time it is sent).
+Prepared = look.FigureSpec
 
 
 def spec_of(figure: go.Figure, encoded: bool = False) -> dict:
@@ -185,6 +174,8 @@ def spec_of(figure: go.Figure, encoded: bool = False) -> dict:
     walk looking for arrays is skipped. About 3 ms less per scrub; equal to
     ``to_dict()`` either way (held so by tests, for each name in ``ENCODED``).
     """
+    if isinstance(figure, look.FigureSpec):  # built as the dict already
+        return figure.to_dict()
     try:
         spec = {"data": figure._data, "layout": figure._layout}
         frames = [frame._props for frame in figure._frame_objs]

@@ -101,7 +101,8 @@ def settings_controls() -> TrainConfig:
     if dataset_now in CONTINUOUS:
         sb.caption("Gradients are summed over the samples (as in the tutorial), so many points "
                    "need a small learning rate: try 0.02 for 200 points.")
-    values = {name: _typed(sb, name) for name in FIELDS}
+    last_good = st.session_state.setdefault("last_good", {})
+    values = {name: _typed(sb, name, last_good) for name in FIELDS}
     try:
         return TrainConfig(**values)
     except ValueError as err:  # widget bounds match FIELDS, so this is a safety net
@@ -109,18 +110,22 @@ def settings_controls() -> TrainConfig:
         return DEFAULTS
 
 
-def _typed(where, name: str):
+def _typed(where, name: str, last_good: dict):
     """A setting's value from its widget. Text that does not read (``hidden`` = ``3,,2``)
-    is said under the widget, and the last value that did read is used instead."""
-    good = f"last_good_{name}"
+    is said under the widget, and the last value that did read is used instead.
+
+    last_good : each setting's last value that read, one session-state entry for all
+    (every key in session state costs each widget call a little: Streamlit walks them
+    all for every selectbox and number input).
+    """
     try:
         value = widgets.read(name, st.session_state[name])
     except ValueError as err:
-        value = st.session_state.get(good, getattr(DEFAULTS, name))
+        value = last_good.get(name, getattr(DEFAULTS, name))
         where.error(f"{plain(err)}; still using {FIELDS[name].text(value)}.",
                     icon=":material/edit_off:")
         return value
-    st.session_state[good] = value
+    last_good[name] = value
     return value
 
 
