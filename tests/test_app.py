@@ -219,7 +219,7 @@ BAD_FILES = {
 
 @pytest.mark.parametrize("make", BAD_FILES.values(), ids=BAD_FILES.keys())
 def test_bad_upload_shows_an_error_and_the_app_keeps_working(make):
-    at = start(FAST)
+    at = start(FAST, files_open=True)
     before = url(at)
     ok(at.file_uploader(key="upload").set_value(("bad.json", make(), "application/json"))
        .run())
@@ -239,7 +239,7 @@ def test_good_upload_starts_from_its_weights_until_hidden_changes():
     config = DEFAULTS.replace(hidden=3, lr=0.5, seed=7, epochs=300)
     saved = train(config)
     text = dumps(config, saved.params, saved.mse)
-    at = start(FAST)
+    at = start(FAST, files_open=True)
     ok(at.file_uploader(key="upload").set_value(("mine.json", text.encode(), "application/json"))
        .run())
     assert not at.error
@@ -253,7 +253,7 @@ def test_good_upload_starts_from_its_weights_until_hidden_changes():
 
 
 def test_stale_messages_clear_when_the_user_acts():
-    at = start({**FAST, "lr": "abc"})
+    at = start({**FAST, "lr": "abc"}, files_open=True)
     assert any("Link setting ignored" in w.value for w in at.warning)
     ok(at.number_input(key="seed").set_value(5).run())
     assert not any("Link setting ignored" in w.value for w in at.warning)
@@ -298,7 +298,7 @@ def test_a_new_url_in_the_same_session_is_followed():
 def test_an_upload_says_which_settings_it_filled_in():
     """A first-design run file (eight settings) opens; the app names what it filled in."""
     golden = Path(__file__).parent / "data" / "run-v1-first-design.json"
-    at = start(FAST)
+    at = start(FAST, files_open=True)
     ok(at.file_uploader(key="upload").set_value(
         ("first.json", golden.read_bytes(), "application/json")).run())
     (note,) = [shown(c.value) for c in at.caption if "does not set" in c.value]

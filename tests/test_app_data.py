@@ -124,7 +124,7 @@ def test_the_xor_csv_reproduces_the_tutorial_run():
 
 
 def test_data_too_big_for_a_link_says_so_and_leaves_the_link():
-    at = start({**CUSTOM, "data": XOR})
+    at = start({**CUSTOM, "data": XOR}, files_open=True)
     rows = "\n".join(f"{i / 500!r},{(i * 7 % 500) / 500!r},{i % 2}" for i in range(400))
     ok(at.file_uploader(key="data_upload").set_value(
         ("big.csv", ("x1,x2,y\n" + rows).encode(), "text/csv")).run())
@@ -147,7 +147,7 @@ def test_the_data_download_is_the_points_as_csv():
 
 @pytest.fixture(scope="module")
 def exports_app():
-    return start({"epochs": "2000", "seed": "3", "lr": "0.5"}, page="Run")
+    return start({"epochs": "2000", "seed": "3", "lr": "0.5"}, page="Run", files_open=True)
 
 
 def test_the_standalone_script_prints_the_apps_epoch_lines(exports_app, tmp_path):

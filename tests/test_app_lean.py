@@ -26,3 +26,17 @@ def test_the_last_good_values_are_one_session_state_entry():
     per_setting = [name for name in FIELDS if f"last_good_{name}" in at.session_state]
     assert not per_setting, f"one session-state key each for {per_setting}"
     assert set(at.session_state["last_good"]) == set(FIELDS)
+
+
+def test_the_files_are_drawn_only_while_their_expander_is_open():
+    at = start(FAST)
+    (files,) = [e for e in at.expander if e.label.startswith("Files:")]
+    assert not files.proto.expanded
+    assert not at.get("download_button") and not at.get("file_uploader")
+    at.session_state["files_open"] = True  # what a click on the expander sends
+    ok(at.run())
+    labels = sorted(b.proto.label for b in at.get("download_button"))
+    assert labels == ["⬇ MSE history (CSV)", "⬇ Run file (JSON)",
+                      "⬇ Standalone script (Python)", "⬇ Training replay (HTML, ~7 MB)"], labels
+    assert [u.proto.label for u in at.get("file_uploader")] == [
+        "Start from a run file's weights (JSON, ≤ 5 MB)"]

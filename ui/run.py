@@ -163,8 +163,18 @@ def run_page(config: TrainConfig, start: str | None) -> None:
 
 
 
+FILES_KEY = "files_open"  # the Files expander's open state, in session state
+
+
 def run_tab(config: TrainConfig, start: str | None) -> None:
-    """The Run page, then its files (outside the fragment: an upload changes the settings)."""
+    """The Run page, then its files (outside the fragment: an upload changes the settings).
+
+    The files are drawn only while their expander is open (opening it reruns the page):
+    closed, they would still be sent on every run, eight elements of the page's 76.
+    """
     run_page(config, start)
-    with st.expander("Files: download this run, or start from a saved one"):
-        files.files_panel(cached_run(config, start))
+    box = st.expander("Files: download this run, or start from a saved one", key=FILES_KEY,
+                      on_change="rerun")
+    if box.open:
+        with box:
+            files.files_panel(cached_run(config, start))
