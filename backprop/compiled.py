@@ -145,8 +145,7 @@ def engine(requested: str | None = None, config=None) -> str:
 
 def sizes_of(hidden, inputs: int = 2) -> np.ndarray:
     """Units per layer, input first: ``[2, H, 1]`` (or ``[2, h1, ..., hL, 1]``)."""
-    widths = [hidden] if np.ndim(hidden) == 0 else list(hidden)
-    return np.array([inputs, *widths, 1], dtype=np.int64)
+    return np.array([inputs, *nn.widths_of(hidden), 1], dtype=np.int64)
 
 
 def flatten(params: dict, sizes) -> np.ndarray:

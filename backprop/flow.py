@@ -27,8 +27,20 @@ def _norm(m) -> np.ndarray:
 
 
 def hidden_layers(steps: dict) -> int:
-    """L, the number of hidden layers in a history (``dW1`` … ``dW{L+1}``)."""
+    """L, the number of hidden layers in a history or a snapshot (``dW1`` … ``dW{L+1}``)."""
     return sum(1 for name in steps if name.startswith("dW")) - 1
+
+
+def layer_norms(steps: dict) -> list[np.ndarray]:
+    """‖dW⁽ˡ⁾‖ = sqrt(Σ dW⁽ˡ⁾²) for l = 1 … L+1, each (K,) for a ``History.steps`` or a
+    number for one snapshot (``History.at(k)``)."""
+    return [_norm(steps[f"dW{layer}"]) for layer in range(1, hidden_layers(steps) + 2)]
+
+
+def layer_means(steps: dict) -> list[np.ndarray]:
+    """f′(z⁽ˡ⁾) averaged over units and samples for each hidden layer l = 1 … L, each (K,)
+    for a ``History.steps`` or a number for one snapshot."""
+    return [mean_derivative(steps, layer) for layer in range(1, hidden_layers(steps) + 1)]
 
 
 def gradient_norms(steps: dict) -> dict[str, np.ndarray]:
@@ -37,8 +49,7 @@ def gradient_norms(steps: dict) -> dict[str, np.ndarray]:
     steps : a ``History.steps``, with ``dW1`` (K, n_1, 2) … ``dW{L+1}`` (K, 1, n_L).
     Returns ``{"dW1": (K,), …, "dW{L+1}": (K,)}``: ‖dW‖ = sqrt(Σ dW²) over each matrix.
     """
-    return {f"dW{layer}": _norm(steps[f"dW{layer}"])
-            for layer in range(1, hidden_layers(steps) + 2)}
+    return {f"dW{layer}": norm for layer, norm in enumerate(layer_norms(steps), start=1)}
 
 
 def mean_derivative(steps: dict, layer: int = 1) -> np.ndarray:
@@ -64,8 +75,8 @@ def flow_summary(steps: dict, k: int, activation: str) -> dict:
     factors on the way back. For the tutorial also dW1, dW2, mean_deriv, w2.
     """
     L = hidden_layers(steps)
-    norms = [float(_norm(steps[f"dW{layer}"][k])) for layer in range(1, L + 2)]
-    means = [float(np.mean(steps[f"deriv{layer}"][k])) for layer in range(1, L + 1)]
+    norms = [float(norm[k]) for norm in layer_norms(steps)]
+    means = [float(mean[k]) for mean in layer_means(steps)]
     weights = [float(_norm(steps[f"W{layer}"][k])) for layer in range(2, L + 2)]
     ceiling = nn.DERIVATIVE_MAX[activation]
     return {"hidden": L, "norms": norms, "ratio": ratio(norms[0], norms[-1]),

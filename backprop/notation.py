@@ -11,6 +11,8 @@ hover text; the ``tex_`` forms are LaTeX for the step-by-step equations.
 
 from __future__ import annotations
 
+from .nn import widths_of
+
 _SUP = str.maketrans("0123456789()+-lL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻ˡᴸ")
 _SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
 
@@ -104,7 +106,7 @@ def tex_derivative(activation: str, n: int = 1) -> str:
 
 def layers_words(hidden) -> str:
     """``1 hidden layer of 2 units``, ``2 hidden layers of 3 and 2 units``."""
-    widths = (int(hidden),) if isinstance(hidden, int) else tuple(hidden)
+    widths = widths_of(hidden)
     sizes = " and ".join([", ".join(map(str, widths[:-1])), str(widths[-1])] if
                          len(widths) > 1 else [str(widths[0])])
     layers = "1 hidden layer" if len(widths) == 1 else f"{len(widths)} hidden layers"

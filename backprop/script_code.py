@@ -78,19 +78,11 @@ TUTORIAL_ONLINE = '''
             W1, b1, W2, b2 = step(W1, b1, W2, b2, X[:, i:i + 1], y[:, i:i + 1])
 '''
 
-TUTORIAL = '''"""A Backprop Lab run as a standalone NumPy script.
-
-Settings: {settings}
-The same run as: {command}
-It prints the same "Epoch N, Loss: X" lines (X is the mean squared error before
-that epoch's update, as the tutorial prints it).
-"""
-
-import numpy as np
-
+# What both programs share: the activation, its derivative, the sigmoid and the data.
+PRELUDE = '''
 
 def activation(z):
-    """The hidden layer's activation."""
+    """The hidden {whose} activation."""
     return {act}
 
 
@@ -107,7 +99,18 @@ def sigmoid(z):
 # The data: one column per sample.
 X = {X}
 y = {y}
+'''
 
+TUTORIAL = '''"""A Backprop Lab run as a standalone NumPy script.
+
+Settings: {settings}
+The same run as: {command}
+It prints the same "Epoch N, Loss: X" lines (X is the mean squared error before
+that epoch's update, as the tutorial prints it).
+"""
+
+import numpy as np
+''' + PRELUDE.replace("{whose}", "layer's") + '''
 # The initial weights of this run.
 W1 = {W1}
 b1 = {b1}
@@ -180,27 +183,7 @@ The network: {sizes} units, layer by layer. It prints the same "Epoch N, Loss: X
 """
 
 import numpy as np
-
-
-def activation(z):
-    """The hidden layers' activation."""
-    return {act}
-
-
-def activation_derivative(a):
-    """Its derivative, computed from the output a = activation(z)."""
-    return {act_prime}
-
-
-def sigmoid(z):
-    """1 / (1 + e^-z), written with tanh so that it never overflows."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
-# The data: one column per sample.
-X = {X}
-y = {y}
-
+''' + PRELUDE.replace("{whose}", "layers'") + '''
 # The initial weights of this run: W_l (units of layer l, units of layer l-1), b_l (units, 1).
 {weights}
 theta = [{names}]  # every parameter, in this order

@@ -39,9 +39,6 @@ def step_keys(layers: int) -> tuple[str, ...]:
     return (*(f"{key}{i}" for i in range(1, layers + 1) for key in LAYER_KEYS), "out")
 
 
-STEP_KEYS = step_keys(2)  # the tutorial's: W1, b1, z1, a1, ..., dW2, db2, out
-
-
 def required_accuracy(config: TrainConfig) -> float:
     """Fraction of samples that must be right to call a run solved: all, except on noisy data
     (the point clouds, and your own data beyond a truth table's four rows)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import nn, notation
+from . import flow, nn, notation
 
 # Where each derivative is looked for its peak: a fine grid of z that holds 0 itself.
 PEAK_GRID = np.union1d(np.linspace(-10.0, 10.0, 20_001), [0.0])
@@ -25,15 +25,12 @@ def gradient_norms(snapshot: dict) -> np.ndarray:
 
     snapshot : one checkpoint, ``History.at(k)`` (``dW1`` (n1, 2), ..., ``dW{L+1}`` (1, nL)).
     """
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run's huge values
-        return np.array([np.sqrt(np.sum(np.square(snapshot[f"dW{layer}"])))
-                         for layer in range(1, nn.layers_of(snapshot) + 1)])
+    return np.array(flow.layer_norms(snapshot))
 
 
 def derivative_means(snapshot: dict) -> np.ndarray:
     """f′(z⁽ˡ⁾) averaged over units and samples, for each hidden layer l = 1 .. L, (L,)."""
-    return np.array([float(np.mean(snapshot[f"deriv{layer}"]))
-                     for layer in range(1, nn.layers_of(snapshot))])
+    return np.array(flow.layer_means(snapshot))
 
 
 def derivative_peak(activation: str) -> tuple[float, float]:
