@@ -13,11 +13,16 @@ _PARAMETER = {"W": lambda layer, idx: n.weight(layer, *idx),
               "b": lambda layer, idx: n.bias(layer, idx[0])}
 
 
+def truth_columns(X, y, predictions) -> dict[str, np.ndarray]:
+    """The truth table's columns by name: x₁, x₂, target, prediction, correct (✓/✗)."""
+    right = correct(predictions, y[0])
+    return {n.inp(1): X[0], n.inp(2): X[1], "target": y[0].astype(int),
+            "prediction": predictions, "correct": np.where(right, "✓", "✗")}
+
+
 def truth_table(X, y, predictions) -> pd.DataFrame:
     """x₁, x₂, target, prediction, correct (✓/✗) for every sample."""
-    right = correct(predictions, y[0])
-    return pd.DataFrame({n.inp(1): X[0], n.inp(2): X[1], "target": y[0].astype(int),
-                         "prediction": predictions, "correct": np.where(right, "✓", "✗")})
+    return pd.DataFrame(truth_columns(X, y, predictions))
 
 
 def parameter_name(param: str, index) -> str:

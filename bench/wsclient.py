@@ -22,8 +22,14 @@ What the 1.67 frontend does on a page load, and so what this does:
    header) to that URL, then a rerun with the uploader's ``file_uploader_state_value``.
    The PUT must reach the process that holds the websocket's session.
 
-The server replaces a message by a ``ref_hash`` reference only when the client lists
-that hash in ``cached_message_hashes``; we list none, and skip any reference anyway.
+7. The frontend's message cache, kept here too: a message the server marks
+   ``metadata.cacheable`` (a new element of at least ``global.minCachedMessageSize``,
+   10 kB: our charts) is kept by its hash, and every rerun lists the kept hashes in
+   ``cached_message_hashes``. The server then sends a ``ref_hash`` reference instead
+   of an unchanged chart. A kept message not used for more than
+   ``max_cached_message_age`` runs (from ``new_session``; 2) is dropped, and a fragment
+   run ages only the messages drawn in that fragment.
+
 Only loopback addresses are accepted.
 """
 
@@ -96,13 +102,16 @@ def xsrf_cookie(port: int, timeout: float = 10.0) -> str | None:
     return page_cookies(port, timeout).get(XSRF_COOKIE)
 
 
-def rerun_message(query: str, port: int, widgets=(), fragment_id: str = "") -> bytes:
+def rerun_message(query: str, port: int, widgets=(), fragment_id: str = "",
+                  cached=()) -> bytes:
     """The BackMsg a page sends: run the main page with this query string and these
-    widget values (none: a fresh page); with ``fragment_id``, that fragment only."""
+    widget values (none: a fresh page); with ``fragment_id``, that fragment only.
+    ``cached``: the hashes of the messages the page holds (see MessageCache)."""
     msg = BackMsg()
     state = msg.rerun_script
     state.query_string = query.lstrip("?")
     state.fragment_id = fragment_id
+    state.cached_message_hashes.extend(cached)
     for widget in widgets:
         state.widget_states.widgets.add().CopyFrom(widget)
     info = state.context_info
@@ -128,6 +137,43 @@ def read_delta(msg: ForwardMsg, result: RunResult) -> None:
         result.spinners.append(element.spinner.text)
 
 
+class MessageCache:
+    """The frontend's ForwardMsg cache (its ``ForwardMsgCache``), step 7 above."""
+
+    def __init__(self, max_age: int = 2):
+        self.max_age = max_age
+        self.runs = 0
+        self._kept: dict[str, tuple[bytes, int, str]] = {}  # hash -> (msg, last run, fragment)
+
+    def hashes(self) -> list[str]:
+        return list(self._kept)
+
+    def resolve(self, msg: ForwardMsg) -> ForwardMsg:
+        """The message itself: a reference becomes the kept message it names (with the
+        reference's own metadata, which says where it goes); a cacheable one is kept."""
+        if msg.WhichOneof("type") == "ref_hash":
+            encoded, _, fragment = self._kept[msg.ref_hash]  # KeyError: a protocol bug
+            self._kept[msg.ref_hash] = (encoded, self.runs, fragment)
+            full = ForwardMsg()
+            full.ParseFromString(encoded)
+            full.metadata.CopyFrom(msg.metadata)
+            return full
+        if msg.metadata.cacheable and msg.hash and msg.hash not in self._kept:
+            fragment = msg.delta.fragment_id if msg.WhichOneof("type") == "delta" else ""
+            self._kept[msg.hash] = (msg.SerializeToString(), self.runs, fragment)
+        return msg
+
+    def finished(self, fragment_id: str = "") -> None:
+        """A run ended: age the kept messages (only that fragment's, after a fragment
+        run) and drop those unused for more than ``max_age`` runs."""
+        self.runs += 1
+        for key, (_, used, fragment) in list(self._kept.items()):
+            if fragment_id and fragment != fragment_id:
+                continue
+            if self.runs - used > self.max_age:
+                del self._kept[key]
+
+
 class Viewer:
     """One browser tab's worth of Streamlit session, over a single websocket.
 
@@ -151,6 +197,8 @@ class Viewer:
         self.expanders: dict[str, str] = {}  # expander label -> its id ("" if it keeps none)
         self.states: dict[str, WidgetState] = {}  # widget values this tab holds
         self._containers: dict[tuple[int, ...], str] = {}  # delta path -> container id
+        self.cache = MessageCache()
+        self.references = 0  # messages the server sent as a reference to a kept one
 
     @property
     def cookie_header(self) -> dict[str, str]:
@@ -214,12 +262,16 @@ class Viewer:
                 self.states[state.id] = state
         widgets = {**self.states, **{s.id: s for s in changes}}
         result = RunResult(query=self.query, started=time.monotonic())
-        await self.ws.send(rerun_message(self.query, self.port, widgets.values(), fragment_id))
+        await self.ws.send(rerun_message(self.query, self.port, widgets.values(), fragment_id,
+                                         self.cache.hashes()))
         async for msg in self._frames():
             result.messages += 1
+            if msg.WhichOneof("type") == "ref_hash":
+                self.references += 1
+            msg = self.cache.resolve(msg)
             kind = msg.WhichOneof("type")
-            if kind == "ref_hash":  # a cached message we never asked for: skip it
-                continue
+            if kind == "new_session":
+                self.cache.max_age = msg.new_session.config.max_cached_message_age or 2
             self._note(msg, result)
             if kind == "session_event" and msg.session_event.HasField(
                     "script_compilation_exception"):
@@ -227,6 +279,7 @@ class Viewer:
                 result.exceptions.append(f"{exc.type}: {exc.message}"[:300])
             elif kind == "script_finished":
                 result.status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+                self.cache.finished(fragment_id)
                 if msg.script_finished in DONE:
                     break
         result.seconds = time.monotonic() - result.started

@@ -134,3 +134,29 @@ def test_explore_draws_deeper_networks_and_every_optimizer():
     assert depths == {1, 2}, depths
     assert any(d["hidden"] != (d["hidden"][0],) * len(d["hidden"]) for d in draws)
     assert {d["optimizer"] for d in draws} == set(FIELDS["optimizer"].choices)
+
+
+def test_an_unchanged_chart_comes_back_as_a_reference_to_the_kept_one():
+    """As in a browser, the viewer lists the charts it holds; a rerun that draws the same
+    charts gets references instead of the charts, and still shows them all."""
+    async def drive(port):
+        viewer = Viewer(port)
+        await viewer.open()
+        try:
+            first = await viewer.run(SHARED_SMALL)
+            sent = viewer.references
+            again = await viewer.run()
+            return first, again, sent, viewer.references
+        finally:
+            await viewer.close()
+
+    server = Server()
+    try:
+        server.wait_healthy(60)
+        first, again, before, after = asyncio.run(drive(server.port))
+    finally:
+        server.stop()
+    assert first.ok and again.ok
+    assert before == 0, "a first page load has nothing to refer to"
+    assert after >= 3, f"the three first-screen charts should come back as references ({after})"
+    assert again.charts == first.charts >= 3

@@ -45,7 +45,7 @@ def test_requirements_are_pinned(name):
     lines = [line.split("#")[0].strip() for line in (ROOT / name).read_text().splitlines()]
     unpinned = [line for line in lines
                 if line and not line.startswith("-r ")
-                and not re.fullmatch(r"[A-Za-z0-9._\[\],-]+==[A-Za-z0-9.+!-]+", line)]
+                and not re.fullmatch(r"[A-Za-z0-9._\[\],-]+==[A-Za-z0-9.+!-]+( *;.+)?", line)]
     assert unpinned == [], f"{name}: pin these with ==: {unpinned}"
 
 

