@@ -134,3 +134,13 @@ def test_named_colour_scales_are_sent_as_pythons_lists(monkeypatch):
     figure = look.new_figure([look.trace("heatmap", z=[[0, 1]], colorscale="RdBu")])
     scale = figure.to_plotly_json()["data"][0]["colorscale"]
     assert scale[0] == [0.0, "rgb(103,0,31)"]  # RdBu starts at dark red in Python
+
+
+def test_building_and_styling_every_figure_leaves_the_shared_template_as_plotly_gives_it(
+        monkeypatch):
+    # Every FigureSpec holds the same template dict; a figure that wrote into it would
+    # change every figure drawn after it.
+    monkeypatch.setattr(look, "VALIDATE", False)
+    for build in BUILDERS.values():
+        look.style(build(), 300, "T")
+    assert look._LEAN_JSON == look.LEAN.to_plotly_json()
