@@ -143,11 +143,13 @@ def measure() -> list[dict]:
     rows += play(30, explore=True, browsers=0, heavy="census",
                  label="29 explorers + a 2000-seed census").rows()
     if nginx_missing() is None:
-        one, two = compare_replicas(2, viewers=30, explore=True, browsers=0)
+        # At 90 explorers, where one process is busiest: at 30 it idles between runs, and
+        # nginx's extra hop is all a second process adds (p95 0.20 s against 0.13 s).
+        one, two = compare_replicas(2, viewers=90, explore=True, browsers=0, deadline=240.0)
         for result in (one, two):
             rows += [result.rows()[i] for i in (0, 2, 4)]
         p95 = [percentiles(r.seconds())[1] for r in (one, two)]
-        rows.append({"name": "30 explorers, p95 with 2 replicas (ref: with 1)",
+        rows.append({"name": "90 explorers, p95 with 2 replicas (ref: with 1)",
                      "value": p95[1], "unit": "s", "reference": p95[0],
                      "ratio": p95[1] / p95[0], "target": "< 1x: a second process helps"})
     else:
