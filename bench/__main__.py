@@ -12,12 +12,37 @@ import argparse
 import importlib
 import platform
 import re
+import time
 from pathlib import Path
 
 SUITES = [("engine", "NumPy engine"), ("app", "Dashboard"),
           ("breakdown", "Server CPU per run (AppTest, thread CPU)"),
           ("explore", "Census and sweep"), ("load", "Load test (websocket viewers)")]
 README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def machine_loop() -> float:
+    """Seconds for a fixed pure-Python loop (2,000,000 additions), the best of three.
+
+    Timed at the start and the end of a run: this machine's speed drifts (the same loop
+    has taken 0.45 to 0.8 s per 5,000,000 within an hour), and the rows in milliseconds
+    move with it, so the table says how fast the machine was while it was measured.
+    """
+    best = float("inf")
+    for _ in range(3):
+        start, total = time.perf_counter(), 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _machine_rows(start: float, end: float) -> list[dict]:
+    return [{"name": "fixed pure-Python loop, at the start of this run", "value": start,
+             "unit": "s", "reference": None, "ratio": None, "target": ""},
+            {"name": "the same loop at the end (ref: at the start): the machine's drift",
+             "value": end, "unit": "s", "reference": start, "ratio": end / start,
+             "target": "near 1x: the rows above are comparable"}]
 
 
 def _fmt(value, unit):
@@ -44,7 +69,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="skip the full load test")
     parser.add_argument("--readme", action="store_true", help="rewrite README's table")
     args = parser.parse_args(argv)
-    results = []
+    results, start = [], machine_loop()
     for module, title in SUITES:
         if args.quick and module == "load":
             continue
@@ -52,6 +77,8 @@ def main(argv=None) -> int:
         rows = importlib.import_module(f"bench.{module}").measure()
         results.append((title, rows))
         print(table([(title, rows)]), flush=True)
+    results.append(("Machine", _machine_rows(start, machine_loop())))
+    print(table(results[-1:]), flush=True)
     text = table(results)
     machine = f"{platform.processor() or platform.machine()}, Python {platform.python_version()}"
     print("\n" + text)
