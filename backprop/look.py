@@ -153,8 +153,6 @@ class FigureSpec(go.Figure):
     to_plotly_json = to_dict
 
 
-
-
 def figure_spec(data=None, layout=None) -> FigureSpec:
     """What ``new_figure(data, layout).to_dict()`` gives, built as plain dicts.
 

@@ -271,7 +271,8 @@ class Viewer:
             msg = self.cache.resolve(msg)
             kind = msg.WhichOneof("type")
             if kind == "new_session":
-                self.cache.max_age = msg.new_session.config.max_cached_message_age or 2
+                self.cache.max_age = (msg.new_session.config.max_cached_message_age
+                                      or self.cache.max_age)
             self._note(msg, result)
             if kind == "session_event" and msg.session_event.HasField(
                     "script_compilation_exception"):

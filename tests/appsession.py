@@ -89,6 +89,13 @@ def charts(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
+def landscape(at: AppTest) -> dict:
+    """The loss landscape's figure: the contour with the training path drawn on it."""
+    (figure,) = [c for c in charts(at) if any(t["type"] == "contour" for t in c["data"])
+                 and any(t.get("name") == "training path" for t in c["data"])]
+    return figure
+
+
 def text_elements(at: AppTest) -> list[str]:
     """Bodies of everything rendered as markdown or raw HTML."""
     kinds = ("markdown", "caption", "latex", "html")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from appsession import FAST, charts, link_warnings, ok, start, url, values
+from appsession import FAST, landscape, link_warnings, ok, start, url, values
 
 from backprop.weights import from_text
 
@@ -103,8 +103,7 @@ def test_one_gradient_step_shows_the_equations():
                                         "axis_y": "b2[1,1]"}])
 def test_the_landscape_draws_a_contour_with_the_path(extra):
     at = start({"view": "Loss landscape", **FAST, **extra})
-    (figure,) = [c for c in charts(at) if any(t["type"] == "contour" for t in c["data"])
-                 and any(t.get("name") == "training path" for t in c["data"])]
+    figure = landscape(at)
     path = [t for t in figure["data"] if t.get("name") == "training path"][0]
     xs = values(path["x"])
     assert len(xs) > 2, "the path passes through every checkpoint"

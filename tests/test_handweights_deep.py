@@ -12,7 +12,7 @@ import json
 
 import numpy as np
 import pytest
-from appsession import FAST, charts, link_warnings, ok, start, url
+from appsession import FAST, landscape, link_warnings, ok, start, url
 
 from backprop import nn
 from backprop.weights import from_text
@@ -112,8 +112,7 @@ def test_backprop_step_at_depth_1_has_no_layer_picker():
                                         "axis_y": "b4[1,1]"}])
 def test_the_landscape_at_depth_3(extra):
     at = start({"view": "Loss landscape", **DEEP, **extra})
-    (figure,) = [c for c in charts(at) if any(t["type"] == "contour" for t in c["data"])
-                 and any(t.get("name") == "training path" for t in c["data"])]
+    figure = landscape(at)
     if extra:
         assert "W3[2,3]" in figure["layout"]["xaxis"]["title"]["text"]
         options = at.selectbox(key="axis_x").options
