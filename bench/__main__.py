@@ -17,6 +17,7 @@ from pathlib import Path
 
 SUITES = [("engine", "NumPy engine"), ("app", "Dashboard"),
           ("breakdown", "Server CPU per run (AppTest, thread CPU)"),
+          ("floor", "Streamlit's floor: the page's elements alone, in turns with the app"),
           ("explore", "Census and sweep"), ("load", "Load test (websocket viewers)")]
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -108,10 +108,15 @@ def stop_group(proc: subprocess.Popen) -> None:
 
 
 class Server:
-    """``streamlit run app.py`` in its own process group, on a loopback port."""
+    """``streamlit run app.py`` in its own process group, on a loopback port.
 
-    def __init__(self, port: int = 0, gc_mode: str = "default"):
-        script, extra = GC_MODES[gc_mode]
+    script : another page to run instead (a path from the project root), with the
+        project's config; ``bench/floor.py`` runs ``bench/floor_app.py`` this way.
+    """
+
+    def __init__(self, port: int = 0, gc_mode: str = "default", script: str | None = None):
+        default, extra = GC_MODES[gc_mode]
+        script = script or default
         self.port, self.gc_mode = port or free_port(), gc_mode
         self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-load-", suffix=".log")
         self.proc = subprocess.Popen(

@@ -69,6 +69,7 @@ class RunResult:
     spinners: list[str] = field(default_factory=list)  # st.spinner texts shown
     charts: int = 0
     messages: int = 0
+    kinds: list[str] = field(default_factory=list)  # each delta: "add_block tab", ...
 
     @property
     def ok(self) -> bool:
@@ -122,8 +123,11 @@ def rerun_message(query: str, port: int, widgets=(), fragment_id: str = "",
 
 
 def read_delta(msg: ForwardMsg, result: RunResult) -> None:
-    """Note exceptions, error alerts and charts in one delta message."""
-    if msg.delta.WhichOneof("type") != "new_element":
+    """Note the delta's kind, and exceptions, error alerts and charts."""
+    delta = msg.delta.WhichOneof("type")
+    inner = getattr(msg.delta, delta, None) if delta in ("new_element", "add_block") else None
+    result.kinds.append(f"{delta} {inner.WhichOneof('type')}" if inner is not None else delta)
+    if delta != "new_element":
         return
     element = msg.delta.new_element
     kind = element.WhichOneof("type")
