@@ -67,6 +67,7 @@ def _scale(name: str) -> list:
 _TYPES = {"float64": "f8", "float32": "f4", "int8": "i1", "int16": "i2", "int32": "i4",
           "uint8": "u1", "uint16": "u2", "uint32": "u4"}
 _KEEP = ("geojson", "layer", "layers", "range")
+_CODES = {np.dtype(name): code for name, code in _TYPES.items()}  # by dtype: no str() per array
 
 
 def encode_arrays(node):
@@ -102,7 +103,7 @@ def _typed(v: np.ndarray):
                 break
         else:
             return v
-    code = _TYPES.get(str(v.dtype))
+    code = _CODES.get(v.dtype)
     if code is None:
         return v
     spec = {"dtype": code, "bdata": base64.b64encode(np.ascontiguousarray(v)).decode("ascii")}
