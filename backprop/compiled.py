@@ -18,8 +18,11 @@ flattens the ``W1, b1, W2, b2`` dicts into it and back.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
 
 import numpy as np
 
@@ -207,6 +210,34 @@ def _smoke(k) -> None:
 
 BLOCK_WORK = 20_000_000  # epochs x samples x parameters per call over many seeds (~50 ms)
 ORDER_CELLS = 2_000_000  # bound on the online orders drawn ahead (16 MB)
+MOST_THREADS = 4  # a census or sweep leaves the rest of a bigger server to other sessions
+CGROUP_CPU = Path("/sys/fs/cgroup/cpu.max")  # a container's CPU quota (cgroup v2)
+CGROUP_V1 = Path("/sys/fs/cgroup/cpu")  # cpu.cfs_quota_us and cpu.cfs_period_us (v1)
+
+
+def _quota() -> float | None:
+    """The container's CPU quota in cores, or None when there is none (or it can't be read)."""
+    try:
+        quota, period = CGROUP_CPU.read_text().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        quota = int((CGROUP_V1 / "cpu.cfs_quota_us").read_text())
+        return None if quota < 0 else quota / int((CGROUP_V1 / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError, ZeroDivisionError):
+        return None
+
+
+def cores() -> int:
+    """The CPU cores this process may use: its CPU affinity, within a container's quota
+    (a 2-core app on a 64-core host may use 2)."""
+    count = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+             else os.cpu_count() or 1)
+    quota = _quota()
+    if quota is not None and quota > 0:
+        count = min(count, math.ceil(quota))
+    return max(1, count)
 
 
 def train_one(config, params: dict, X, y, checkpoints, progress=None, shuffle=None,
@@ -266,13 +297,18 @@ def _state_out(optimizer: str, state, steps, sizes) -> dict:
     return {}
 
 
-def train_many(config, params: dict, lrs, seeds, X, y, loss_every: int, progress=None):
-    """Train every seed compiled, in blocks of seeds (one GIL-free call each).
+def train_many(config, params: dict, lrs, seeds, X, y, loss_every: int, progress=None,
+               threads: int | None = None):
+    """Train every seed compiled, in blocks of seeds: one GIL-free call per block (and per
+    span of epochs, online), the blocks shared out over ``threads`` (default: the cores
+    this process may use, at most ``MOST_THREADS``). Seeds never depend on each other,
+    so the result is the same on any number of threads.
 
     params : the initial W1 (S, H, 2), ... stacked over seeds; lrs (S,).
     Returns ``(final params stacked (S, ...), sq (rows, S))`` where row r is epoch
-    r * loss_every. ``progress(fraction)`` is called between blocks, so a caller
-    can cancel there.
+    r * loss_every. ``progress(fraction)`` is called in the calling thread as each
+    block ends, so a caller can cancel there: the blocks not yet started are dropped,
+    the ones under way stop at their next call, and the exception is raised.
     """
     k, sizes = kernels(), sizes_of(config.hidden)
     thetas = flatten(params, sizes)
@@ -285,15 +321,34 @@ def train_many(config, params: dict, lrs, seeds, X, y, loss_every: int, progress
     lrs = np.ascontiguousarray(np.broadcast_to(np.asarray(lrs, float), (S,)))
     block = int(np.clip(BLOCK_WORK // max(E * n * P, 1), 1, S))
     span = int(np.clip(ORDER_CELLS // (block * n), 1, max(E, 1))) if online else max(E, 1)
-    for s0 in range(0, S, block):
-        part = slice(s0, min(S, s0 + block))
+    parts = [slice(s0, min(S, s0 + block)) for s0 in range(0, S, block)]
+    stop = threading.Event()
+
+    def train_part(part: slice) -> int:
+        """Every epoch of one block of seeds; returns how many seeds it held."""
         rngs = [np.random.default_rng(int(s)) for s in seeds[part]] if online else []
         for e0 in range(0, E, span):
+            if stop.is_set():
+                break
             e1 = min(E, e0 + span)
             o = (np.stack([orders(r, e1 - e0, n) for r in rngs]) if online
-                 else np.zeros((part.stop - s0, 0, n), np.int64))
+                 else np.zeros((part.stop - part.start, 0, n), np.int64))
             k.train_block(thetas[part], states[part], steps[part], sizes, X, t, c, h,
                           lrs[part], e0, e1, o, sq[part], loss_every)
-            if progress is not None and (part.stop < S or e1 < E):
-                progress((s0 * E + (part.stop - s0) * e1) / (S * E))
+        return part.stop - part.start
+
+    workers = max(1, min(threads or min(cores(), MOST_THREADS), len(parts)))
+    with ThreadPoolExecutor(workers, thread_name_prefix="train_many") as pool:
+        running = [pool.submit(train_part, part) for part in parts]
+        try:
+            done = 0
+            for finished in as_completed(running):
+                done += finished.result()
+                if progress is not None and done < S:
+                    progress(done / S)
+        except BaseException:
+            stop.set()
+            for future in running:
+                future.cancel()
+            raise
     return unflatten(thetas, sizes), np.ascontiguousarray(sq.T) / n

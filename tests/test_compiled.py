@@ -219,6 +219,65 @@ def test_compiled_train_many_can_be_cancelled_from_progress(monkeypatch):
         train_many(TrainConfig(epochs=2000), range(23), progress=cancel, engine=COMPILED)
 
 
+@pytest.mark.parametrize("config", [TrainConfig(epochs=600),
+                                    TrainConfig(update="online", hidden=3, epochs=200)],
+                         ids=_id)
+def test_compiled_train_many_is_the_same_on_one_thread_or_several(config, monkeypatch):
+    """Blocks of seeds are shared out over threads; no seed depends on another."""
+    monkeypatch.setattr(compiled, "BLOCK_WORK", config.epochs * 4 * 13 * 2)  # ~2 seeds a block
+    results = []
+    for threads in (1, 3):
+        monkeypatch.setattr(compiled, "cores", lambda threads=threads: threads)
+        results.append(train_many(config, range(11), engine=COMPILED))
+    one, several = results
+    assert_matches({"mse": one.mse, **one.params}, {"mse": several.mse, **several.params},
+                   atol=0)
+
+
+def test_a_cancelled_train_many_drops_the_blocks_not_started(monkeypatch):
+    """Cancelling from progress stops the work: later blocks never reach the kernel."""
+    monkeypatch.setattr(compiled, "BLOCK_WORK", 2000 * 4 * 9)  # one seed per block
+    monkeypatch.setattr(compiled, "cores", lambda: 2)
+    kernels, calls = compiled.kernels(), []
+
+    class Counting:
+        def train_block(self, *args):
+            calls.append(1)
+            return kernels.train_block(*args)
+
+    monkeypatch.setattr(compiled, "kernels", lambda wait=False: Counting())
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(fraction):
+        raise Cancelled
+
+    with pytest.raises(Cancelled):
+        train_many(TrainConfig(epochs=2000), range(40), progress=cancel, engine=COMPILED)
+    assert 1 <= len(calls) <= 4, f"{len(calls)} of 40 blocks trained after the cancel"
+
+
+@pytest.mark.parametrize(("quota", "expected"), [("max 100000", None), ("50000 100000", 1),
+                                                 ("150000 100000", 2), ("garbled", None)])
+def test_cores_keeps_to_a_containers_cpu_quota(tmp_path, monkeypatch, quota, expected):
+    monkeypatch.setattr(compiled.os, "sched_getaffinity", lambda pid: set(range(8)))
+    (tmp_path / "cpu.max").write_text(quota + "\n")
+    monkeypatch.setattr(compiled, "CGROUP_CPU", tmp_path / "cpu.max")
+    monkeypatch.setattr(compiled, "CGROUP_V1", tmp_path / "no v1 here")
+    assert compiled.cores() == (8 if expected is None else expected)
+
+
+@pytest.mark.parametrize(("quota", "expected"), [("-1", 8), ("250000", 3), ("0", 8)])
+def test_cores_reads_a_cgroup_v1_quota_too(tmp_path, monkeypatch, quota, expected):
+    monkeypatch.setattr(compiled.os, "sched_getaffinity", lambda pid: set(range(8)))
+    monkeypatch.setattr(compiled, "CGROUP_CPU", tmp_path / "no v2 here")
+    (tmp_path / "cpu.cfs_quota_us").write_text(quota + "\n")
+    (tmp_path / "cpu.cfs_period_us").write_text("100000\n")
+    monkeypatch.setattr(compiled, "CGROUP_V1", tmp_path)
+    assert compiled.cores() == expected
+
+
 # --- choosing the engine, and falling back ----------------------------------------------------
 
 
