@@ -132,6 +132,13 @@ def loss_figure(loss, log_scale: bool = False, marker_epoch: int | None = None,
         "margin": {"t": 54, "r": 40 if levels else 10}}, 340, title)
 
 
+def surface_maps(a2) -> list[np.ndarray]:
+    """What ``surface_figure`` draws that changes from one checkpoint to the next: its one
+    map, the outputs as sent. The rest of that figure is the run's, except the legend's
+    0.5 line, shown only while the map crosses 0.5 (``draws_boundary``)."""
+    return [rounded(a2, 3)]
+
+
 def surface_figure(plane: Plane, a2, X, y, title: str | None = None,
                    output_layer: int = OUTPUT_LAYER) -> go.Figure:
     """Network output over the input plane (fixed colour range 0-1) with its 0.5 contour.
@@ -142,7 +149,7 @@ def surface_figure(plane: Plane, a2, X, y, title: str | None = None,
     output_layer : the output's layer number (2 for the tutorial), for its name.
     """
     traces = ([trace("contour",
-        x=rounded(plane.xs), y=rounded(plane.ys), z=rounded(a2, 3), zmin=0, zmax=1,
+        x=rounded(plane.xs), y=rounded(plane.ys), z=surface_maps(a2)[0], zmin=0, zmax=1,
         colorscale=OUTPUT_SCALE, contours={"coloring": "heatmap", "start": 0.5, "end": 0.5,
                                            "size": 1, "showlabels": False},
         line={"color": "black", "width": 2, "smoothing": 0}, showlegend=False,

@@ -82,7 +82,7 @@ def encode_arrays(node):
             if key in _KEEP:
                 continue
             if isinstance(value, np.ndarray):
-                node[key] = _typed(value)
+                node[key] = typed(value)
             else:
                 encode_arrays(value)
     elif isinstance(node, (list, tuple)):
@@ -91,7 +91,9 @@ def encode_arrays(node):
     return node
 
 
-def _typed(v: np.ndarray):
+def typed(v: np.ndarray):
+    """One array as Plotly's base64 typed array (``{"dtype", "bdata", "shape"}``), as
+    ``fig.to_dict()`` gives it; an empty or non-numeric array is returned as it is."""
     if v.size == 0 or v.dtype.kind not in "iuf":
         return v
     if v.dtype == np.int64 or v.dtype == np.uint64:
@@ -180,7 +182,7 @@ def _plain(node):
                 node[key] = _scale(value)
             elif isinstance(value, np.ndarray):
                 if key not in _KEEP:
-                    node[key] = _typed(value)
+                    node[key] = typed(value)
             elif isinstance(value, (dict, list, tuple)):
                 _plain(value)
     elif isinstance(node, (list, tuple)):

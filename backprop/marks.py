@@ -40,10 +40,15 @@ def samples_trace(X, y, size: int = 12, showlegend: bool = True, **where) -> lis
     return traces
 
 
+def draws_boundary(z) -> bool:
+    """Whether the output map ``z`` crosses 0.5, so that its black 0.5 line is drawn."""
+    z = np.asarray(z, dtype=float)
+    return bool(np.nanmin(z) < 0.5 < np.nanmax(z))
+
+
 def boundary_key(z, output_layer: int = OUTPUT_LAYER) -> list[dict]:
     """A legend-only entry for the black 0.5 line, when the line is actually drawn."""
-    z = np.asarray(z, dtype=float)
-    if not (np.nanmin(z) < 0.5 < np.nanmax(z)):
+    if not draws_boundary(z):
         return []
     return [trace("scatter", x=[None], y=[None], mode="lines",
                   name=f"{n.layer('a', output_layer)} = 0.5",

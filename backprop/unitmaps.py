@@ -42,6 +42,7 @@ THUMBNAILS_PER_ROW = 8
 THUMBNAIL_STEP = 2  # thumbnails draw every other point of the plane's grid
 ROW_HEIGHT = {2: 260, 3: 160, 4: 130, THUMBNAILS_PER_ROW: 80}  # px a row of panels, by columns
 ROW_GAP = {False: 44, True: 26}  # px between rows of panels (room for titles), by thumbnails
+DERIVATIVE_DECIMALS = 4  # places the σ′ maps are sent with (σ′ of the sigmoid is at most 0.25)
 STRIP_ROWS = 48  # the strip shows every (unit, sample) up to this many rows, else unit means
 
 
@@ -131,6 +132,13 @@ def _axes(layout: dict, plan: Layout, ids, plane: Plane) -> None:
             "standoff": 2})
 
 
+def _maps(layers, thumbnails: bool, decimals: int) -> list[np.ndarray]:
+    """Each panel's map as a map figure sends it, in trace order: rounded to ``decimals``,
+    every other grid point for thumbnails."""
+    step = THUMBNAIL_STEP if thumbnails else 1
+    return [rounded(v[j, ::step, ::step], decimals) for v in layers for j in range(v.shape[0])]
+
+
 def _unit_panels(plane, layers, X, y, zmin, zmax, colorscale, label, title, columns=None,
                  threshold=None, decimals: int = 3) -> go.Figure:
     """One small map per hidden unit of every layer, one shared colour range, samples marked.
@@ -145,14 +153,14 @@ def _unit_panels(plane, layers, X, y, zmin, zmax, colorscale, label, title, colu
     # of the data to send (64 panels at 61 x 61 would be 1.4 MB).
     step = THUMBNAIL_STEP if plan.thumbnails else 1
     xs, ys = rounded(plane.xs[::step]), rounded(plane.ys[::step])
+    maps = iter(_maps(layers, plan.thumbnails, decimals))
     traces, first = [], True
-    for values, where in zip(layers, plan.slots, strict=True):
-        values = values[:, ::step, ::step]
+    for where in plan.slots:
         for j, k in enumerate(where):
             place = {"xaxis": ids[k][0], "yaxis": ids[k][1]}
             hover = (f"{plan.titles[k]}<br>{X1} %{{x:.2f}}, {X2} %{{y:.2f}}<br>"
                      f"{label} %{{z:.{decimals}f}}<extra></extra>")
-            common = {"x": xs, "y": ys, "z": rounded(values[j], decimals),
+            common = {"x": xs, "y": ys, "z": next(maps),
                       "coloraxis": "coloraxis", "hovertemplate": hover, **place}
             traces.append(trace("heatmap", **common) if threshold is None else trace(
                 "contour", **common, contours={"coloring": "heatmap", "start": threshold,
@@ -193,7 +201,16 @@ def derivative_heatmaps_figure(plane: Plane, deriv, X, y, activation: str = "sig
     return _unit_panels(plane, layers, X, y, 0.0, top, DERIVATIVE_SCALE, label,
                         lambda layer, j: n.derivative_unit(activation, layer, j), columns,
                         threshold=SATURATION_FRACTION * top if activation != "relu" else None,
-                        decimals=4)
+                        decimals=DERIVATIVE_DECIMALS)
+
+
+def derivative_maps(deriv, columns: int | None = None) -> list[np.ndarray]:
+    """What ``derivative_heatmaps_figure`` draws that changes from one checkpoint to the
+    next: each panel's map, in trace order, as sent. The rest of that figure (grid,
+    titles, colour range, threshold line, samples) depends only on the run."""
+    layers = layers_of(deriv)
+    plan = panel_layout([v.shape[0] for v in layers], lambda layer, j: "", columns)
+    return _maps(layers, plan.thumbnails, DERIVATIVE_DECIMALS)
 
 
 def activation_heatmaps_figure(plane: Plane, a, X, y, activation: str = "sigmoid",

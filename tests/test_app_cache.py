@@ -57,6 +57,32 @@ def test_every_stored_figure_equals_plotlys_own_dict(name, options):
         assert got == built(name, XOR, k, *options), f"{name} differs at checkpoint {k}"
 
 
+MAP_RUNS = {
+    "xor": XOR, "circles": CIRCLES,
+    "relu, 3 units": TrainConfig(hidden=3, activation="relu", lr=0.5, epochs=300, seed=2),
+    "two layers of 6 (thumbnails)": TrainConfig(hidden=(6, 6), activation="tanh", epochs=200),
+    "diverged": TrainConfig(lr=1000, epochs=300, seed=1),
+}
+
+
+@pytest.mark.parametrize("validate", [False, True], ids=["as the app runs", "validated"])
+@pytest.mark.parametrize("config", MAP_RUNS.values(), ids=MAP_RUNS)
+def test_the_map_figures_at_every_checkpoint_are_the_ones_built_afresh(monkeypatch, config,
+                                                                       validate):
+    """The surface and the σ′ maps are stored once per run and restamped with each
+    checkpoint's maps: that must be what building the figure there gives, everywhere."""
+    monkeypatch.setattr(look, "VALIDATE", validate)
+    ks = range(len(cache.cached_run(config).history.epochs))
+    for name in cache.MAPS:
+        for k in ks:
+            got = cache.cached_figure(name, config, None, k).to_dict()
+            assert got == cache.spec_of(cache.FIGURES[name](cache.cached_run(config), None, k),
+                                        True), f"{name} differs at checkpoint {k}"
+    lines = {cache.draws_boundary(cache.cached_plane(config, None, k)["out"]) for k in ks}
+    if config is XOR:
+        assert lines == {False, True}, "XOR's early checkpoints have no 0.5 line, later ones do"
+
+
 @pytest.mark.parametrize("validate", [False, True], ids=["as the app runs", "validated"])
 @pytest.mark.parametrize("name, options", [
     ("loss", (False,)), ("surface", ()), ("derivatives", ()), ("activations", ()),

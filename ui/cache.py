@@ -31,7 +31,9 @@ from backprop.explore import saturation
 from backprop.flow import gradient_flow_figure
 from backprop.landscape import history_landscape, landscape_figure
 from backprop.lru import LRU
+from backprop.marks import draws_boundary
 from backprop.plane import evaluate, per_layer, plane_around
+from backprop.unitmaps import derivative_maps
 
 RUNS, PLANES, FIGURES_STORE, LANDSCAPES = LRU(16), LRU(24), LRU(128), LRU(16)
 SOLVING_SEEDS, TABLES = LRU(32), LRU(64)
@@ -209,11 +211,41 @@ def _loss_spec(config: TrainConfig, start: str | None, k: int, log: bool = False
     return {**base, "layout": {**base["layout"], "shapes": moved}}
 
 
+def _maps_spec(name: str, config: TrainConfig, start: str | None, k: int) -> dict:
+    """The surface or the σ′ maps at checkpoint k: the run's figure with k's maps put in.
+
+    Everything in these two figures but their maps depends only on the run (axes, colour
+    bars, titles, threshold lines, samples), and the surface's legend entry for the 0.5
+    line on whether its map crosses 0.5. So each run's figure is built once (each way,
+    for the surface) and a scrub to a new checkpoint only rounds and encodes the maps:
+    ``surface_maps`` and ``derivative_maps`` are the builders' own. Equal to a fresh
+    build at every checkpoint (tests/test_app_cache.py).
+    """
+    run, grid = cached_run(config, start), cached_plane(config, start, k)
+    if name == "surface":
+        maps, variant = fig.surface_maps(grid["out"]), draws_boundary(grid["out"])
+    else:
+        maps, variant = derivative_maps(per_layer(grid, "deriv", _hidden(run))), None
+    base = FIGURES_STORE.get((f"{name} base", config, start, variant), lambda: Prepared(
+        spec_of(FIGURES[name](run, start, k), True)))._spec
+    data, new = [], iter(maps)
+    for trace in base["data"]:
+        data.append({**trace, "z": look.typed(next(new))} if "z" in trace else trace)
+    if next(new, None) is not None or len(data) != len(base["data"]):
+        raise AssertionError(f"the {name} figure has fewer maps than its builder gives")
+    return {**base, "data": data}
+
+
+MAPS = ("surface", "derivatives")  # the figures ``_maps_spec`` restamps
+
+
 def cached_figure(name: str, config: TrainConfig, start: str | None, k: int, *options):
     """The figure ``name`` of this run at checkpoint k, built once for every session."""
     def compute():
         if name == "loss":
             return Prepared(_loss_spec(config, start, k, *options))
+        if name in MAPS and not options:
+            return Prepared(_maps_spec(name, config, start, k))
         figure = FIGURES[name](cached_run(config, start), start, k, *options)
         return Prepared(spec_of(figure, name in ENCODED))
     return FIGURES_STORE.get((name, config, start, k, options), compute)
