@@ -156,7 +156,7 @@ def _unit_panels(plane, layers, X, y, zmin, zmax, colorscale, label, title, colu
     maps = iter(_maps(layers, plan.thumbnails, decimals))
     traces, first = [], True
     for where in plan.slots:
-        for j, k in enumerate(where):
+        for k in where:
             place = {"xaxis": ids[k][0], "yaxis": ids[k][1]}
             hover = (f"{plan.titles[k]}<br>{X1} %{{x:.2f}}, {X2} %{{y:.2f}}<br>"
                      f"{label} %{{z:.{decimals}f}}<extra></extra>")
