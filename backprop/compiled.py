@@ -297,11 +297,10 @@ def _state_out(optimizer: str, state, steps, sizes) -> dict:
     return {}
 
 
-def train_many(config, params: dict, lrs, seeds, X, y, loss_every: int, progress=None,
-               threads: int | None = None):
+def train_many(config, params: dict, lrs, seeds, X, y, loss_every: int, progress=None):
     """Train every seed compiled, in blocks of seeds: one GIL-free call per block (and per
-    span of epochs, online), the blocks shared out over ``threads`` (default: the cores
-    this process may use, at most ``MOST_THREADS``). Seeds never depend on each other,
+    span of epochs, online), the blocks shared out over a thread per core this process
+    may use (``cores()``, at most ``MOST_THREADS``). Seeds never depend on each other,
     so the result is the same on any number of threads.
 
     params : the initial W1 (S, H, 2), ... stacked over seeds; lrs (S,).
@@ -337,7 +336,7 @@ def train_many(config, params: dict, lrs, seeds, X, y, loss_every: int, progress
                           lrs[part], e0, e1, o, sq[part], loss_every)
         return part.stop - part.start
 
-    workers = max(1, min(threads or min(cores(), MOST_THREADS), len(parts)))
+    workers = max(1, min(cores(), MOST_THREADS, len(parts)))
     with ThreadPoolExecutor(workers, thread_name_prefix="train_many") as pool:
         running = [pool.submit(train_part, part) for part in parts]
         try:

@@ -228,11 +228,13 @@ def _maps_spec(name: str, config: TrainConfig, start: str | None, k: int) -> dic
         maps, variant = derivative_maps(per_layer(grid, "deriv", _hidden(run))), None
     base = FIGURES_STORE.get((f"{name} base", config, start, variant), lambda: Prepared(
         spec_of(FIGURES[name](run, start, k), True)))._spec
-    data, new = [], iter(maps)
-    for trace in base["data"]:
-        data.append({**trace, "z": look.typed(next(new))} if "z" in trace else trace)
-    if next(new, None) is not None or len(data) != len(base["data"]):
-        raise AssertionError(f"the {name} figure has fewer maps than its builder gives")
+    data = list(base["data"])
+    where = [i for i, trace in enumerate(data) if "z" in trace]
+    if len(where) != len(maps):  # a builder changed without its *_maps: a bug, not input
+        raise AssertionError(f"the {name} figure has {len(where)} maps, its builder "
+                             f"gives {len(maps)}")
+    for i, z in zip(where, maps, strict=True):
+        data[i] = {**data[i], "z": look.typed(z)}
     return {**base, "data": data}
 
 
