@@ -211,21 +211,27 @@ def _loss_spec(config: TrainConfig, start: str | None, k: int, log: bool = False
     return {**base, "layout": {**base["layout"], "shapes": moved}}
 
 
-def _maps_spec(name: str, config: TrainConfig, start: str | None, k: int) -> dict:
-    """The surface or the σ′ maps at checkpoint k: the run's figure with k's maps put in.
+# The figures whose only per-checkpoint content is their maps, by name: grid -> (the
+# maps as the builder draws them, the variant of the rest). The surface's legend has its
+# 0.5 line only while the map crosses 0.5; the σ′ maps have one variant.
+MAPS = {
+    "surface": lambda grid, L: (fig.surface_maps(grid["out"]), draws_boundary(grid["out"])),
+    "derivatives": lambda grid, L: (derivative_maps(per_layer(grid, "deriv", L)), None),
+}
 
-    Everything in these two figures but their maps depends only on the run (axes, colour
-    bars, titles, threshold lines, samples), and the surface's legend entry for the 0.5
-    line on whether its map crosses 0.5. So each run's figure is built once (each way,
-    for the surface) and a scrub to a new checkpoint only rounds and encodes the maps:
-    ``surface_maps`` and ``derivative_maps`` are the builders' own. Equal to a fresh
-    build at every checkpoint (tests/test_app_cache.py).
+
+def _maps_spec(name: str, config: TrainConfig, start: str | None, k: int) -> dict:
+    """A figure of ``MAPS`` at checkpoint k: the run's figure with k's maps put in.
+
+    Everything in these figures but their maps depends only on the run (axes, colour
+    bars, titles, threshold lines, samples) and on the variant ``MAPS`` names. So each
+    run's figure is built once per variant, and a scrub to a new checkpoint only rounds
+    and encodes the maps, with the builders' own ``surface_maps`` and
+    ``derivative_maps``. Equal to a fresh build at every checkpoint
+    (tests/test_app_cache.py).
     """
-    run, grid = cached_run(config, start), cached_plane(config, start, k)
-    if name == "surface":
-        maps, variant = fig.surface_maps(grid["out"]), draws_boundary(grid["out"])
-    else:
-        maps, variant = derivative_maps(per_layer(grid, "deriv", _hidden(run))), None
+    run = cached_run(config, start)
+    maps, variant = MAPS[name](cached_plane(config, start, k), _hidden(run))
     base = FIGURES_STORE.get((f"{name} base", config, start, variant), lambda: Prepared(
         spec_of(FIGURES[name](run, start, k), True)))._spec
     data = list(base["data"])
@@ -236,9 +242,6 @@ def _maps_spec(name: str, config: TrainConfig, start: str | None, k: int) -> dic
     for i, z in zip(where, maps, strict=True):
         data[i] = {**data[i], "z": look.typed(z)}
     return {**base, "data": data}
-
-
-MAPS = ("surface", "derivatives")  # the figures ``_maps_spec`` restamps
 
 
 def cached_figure(name: str, config: TrainConfig, start: str | None, k: int, *options):
