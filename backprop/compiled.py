@@ -21,7 +21,8 @@ import logging
 import math
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from itertools import islice
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import numpy as np
@@ -337,14 +338,20 @@ def train_many(config, params: dict, lrs, seeds, X, y, loss_every: int, progress
         return part.stop - part.start
 
     workers = max(1, min(cores(), MOST_THREADS, len(parts)))
+    waiting = iter(parts)
     with ThreadPoolExecutor(workers, thread_name_prefix="train_many") as pool:
-        running = [pool.submit(train_part, part) for part in parts]
+        # At most two blocks per thread are ever queued: a thread never waits for the
+        # next, and a cancel finds at most 2 x workers blocks started.
+        running = {pool.submit(train_part, part) for part in islice(waiting, 2 * workers)}
         try:
             done = 0
-            for finished in as_completed(running):
-                done += finished.result()
-                if progress is not None and done < S:
-                    progress(done / S)
+            while running:
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    done += future.result()
+                    if progress is not None and done < S:
+                        progress(done / S)
+                    running |= {pool.submit(train_part, part) for part in islice(waiting, 1)}
         except BaseException:
             stop.set()
             for future in running:

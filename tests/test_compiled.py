@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -223,7 +224,9 @@ def test_compiled_train_many_is_the_same_on_one_thread_or_several(config, monkey
 
 def test_compiled_train_many_can_be_cancelled_from_progress(monkeypatch):
     """Raising in progress cancels: it reaches the caller, and the blocks not started
-    never reach the kernel."""
+    never reach the kernel. At most two blocks per thread are ever queued, so however
+    slow the caller is to cancel (here 50 ms, while the threads are free), no more than
+    that have started."""
     monkeypatch.setattr(compiled, "BLOCK_WORK", 2000 * 4 * 9)  # one seed per block
     monkeypatch.setattr(compiled, "cores", lambda: 2)
     kernels, calls = compiled.kernels(), []
@@ -239,11 +242,12 @@ def test_compiled_train_many_can_be_cancelled_from_progress(monkeypatch):
         pass
 
     def cancel(fraction):
+        time.sleep(0.05)
         raise Cancelled
 
     with pytest.raises(Cancelled):
         train_many(TrainConfig(epochs=2000), range(40), progress=cancel, engine=COMPILED)
-    assert 1 <= len(calls) <= 4, f"{len(calls)} of 40 blocks trained after the cancel"
+    assert 1 <= len(calls) <= 2 * 2, f"{len(calls)} of 40 blocks trained after the cancel"
 
 
 @pytest.mark.parametrize(("quota", "expected"), [("max 100000", None), ("50000 100000", 1),
