@@ -21,8 +21,8 @@ import logging
 import math
 import os
 import threading
-from itertools import islice
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
