@@ -14,7 +14,7 @@ os.environ.setdefault("BACKPROP_VALIDATE_FIGURES", "1")
 
 # The fast tier is everything but these: they start the app (AppTest), a browser, a
 # server or nginx, or run the CLI in a subprocess. ``python -m pytest -m "not slow"`` runs
-# the rest (about 2,200 tests) in under two minutes on two cores.
+# the rest (about 2,200 tests) in about two and a half minutes on two cores.
 SLOW_MODULES = ("test_app", "test_browser", "test_load", "test_deploy", "test_cli",
                 "test_bench_floor")
 
